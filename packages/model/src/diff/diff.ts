@@ -1,14 +1,161 @@
+/**
+ * diff(prev, next): what changes between two labs, per kind of kernel entity, as a plain
+ * object ({ added, updated: [from, to], removed }), deterministic (sorted by key). Origins
+ * (where in the lab an entity came from) are not part of an entity's value: renaming a link id
+ * or moving a node changes nothing in the kernel.
+ */
+import { containsIp, parseCidr, parseIp } from '../lab/address';
 import type { Lab } from '../lab/schema';
-import type { EntityKind, EntityTypes, KernelModel } from '../kernel/model';
+import { compileLab } from '../kernel/compile';
+import {
+  ENTITY_KINDS,
+  entityKey,
+  type EntityKind,
+  type EntityTypes,
+  type KernelModel,
+} from '../kernel/model';
+
 export interface EntityDiff<T> {
   added: T[];
   updated: [from: T, to: T][];
   removed: T[];
 }
+
 export type LabDiff = { [K in EntityKind]: EntityDiff<EntityTypes[K]> };
-export function diffModels(_prev: KernelModel, _next: KernelModel): LabDiff {
-  throw new Error('not yet');
+
+function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(record[k])}`).join(',')}}`;
 }
-export function diffLabs(_prev: Lab, _next: Lab): LabDiff {
-  throw new Error('not yet');
+
+/** An entity's value without its origin, for comparison. */
+function valueOf(kind: EntityKind, entity: object): string {
+  // A veth pair is nothing but its two ends, and those are its key: which end is named first
+  // does not matter to the kernel.
+  if (kind === 'veth') return '';
+  const { origin: _origin, ...rest } = entity as { origin?: unknown };
+  return stableStringify(rest);
+}
+
+function diffKind<K extends EntityKind>(
+  kind: K,
+  prev: Record<string, EntityTypes[K]>,
+  next: Record<string, EntityTypes[K]>,
+): EntityDiff<EntityTypes[K]> {
+  const result: EntityDiff<EntityTypes[K]> = { added: [], updated: [], removed: [] };
+  // Lab order, not alphabetical: the plan then follows the order the student drew things in.
+  for (const [key, to] of Object.entries(next)) {
+    const from = prev[key];
+    if (from === undefined) result.added.push(to);
+    else if (valueOf(kind, from) !== valueOf(kind, to)) result.updated.push([from, to]);
+  }
+  for (const [key, from] of Object.entries(prev)) if (!(key in next)) result.removed.push(from);
+  return result;
+}
+
+export function emptyDiff(): LabDiff {
+  const diff = {} as Record<EntityKind, EntityDiff<unknown>>;
+  for (const kind of ENTITY_KINDS) diff[kind] = { added: [], updated: [], removed: [] };
+  return diff as LabDiff;
+}
+
+export function diffModels(prev: KernelModel, next: KernelModel): LabDiff {
+  const diff = emptyDiff() as Record<EntityKind, EntityDiff<unknown>>;
+  for (const kind of ENTITY_KINDS)
+    diff[kind] = diffKind(
+      kind,
+      prev[kind] as Record<string, EntityTypes[typeof kind]>,
+      next[kind] as Record<string, EntityTypes[typeof kind]>,
+    );
+  const result = diff as LabDiff;
+  recreateDependents(result, prev, next);
+  return result;
+}
+
+/**
+ * An interface that is deleted and created again (a veth whose other end changed, a bridge
+ * that became a veth) loses its addresses, state and routes in the kernel. Whatever of those
+ * stays the same in the lab must therefore be removed and added again, not left out.
+ */
+function recreateDependents(diff: LabDiff, prev: KernelModel, next: KernelModel): void {
+  const doomed = new Set<string>();
+  for (const veth of diff.veth.removed)
+    for (const end of [veth.a, veth.b]) doomed.add(`${end.ns}/${end.ifname}`);
+  for (const bridge of diff.bridge.removed) doomed.add(`${bridge.ns}/${bridge.name}`);
+  if (doomed.size === 0) return;
+
+  const requeue = <K extends 'iface' | 'address' | 'route'>(
+    kind: K,
+    dependsOnDoomed: (e: EntityTypes[K]) => boolean,
+  ): void => {
+    const target = diff[kind] as EntityDiff<EntityTypes[K]>;
+    const before = prev[kind] as Record<string, EntityTypes[K]>;
+    const after = next[kind] as Record<string, EntityTypes[K]>;
+    const changed = new Set(target.updated.map(([, to]) => entityKey[kind](to)));
+    for (const [key, entity] of Object.entries(after)) {
+      const old = before[key];
+      if (old === undefined || !dependsOnDoomed(old)) continue;
+      if (changed.has(key)) {
+        // Updated in place would act on a fresh interface: remove and add instead.
+        target.updated = target.updated.filter(([, to]) => entityKey[kind](to) !== key);
+      }
+      target.removed.push(old);
+      target.added.push(entity);
+    }
+  };
+  requeue('iface', (e) => doomed.has(`${e.ns}/${e.ifname}`));
+  requeue('address', (e) => doomed.has(`${e.ns}/${e.ifname}`));
+  // Routes leave with their device: the one named, or the one whose subnet holds the gateway.
+  const doomedSubnets = Object.values(prev.address).filter((a) =>
+    doomed.has(`${a.ns}/${a.ifname}`),
+  );
+  requeue('route', (route) => {
+    if (route.dev !== undefined) return doomed.has(`${route.ns}/${route.dev}`);
+    if (route.via === undefined) return false;
+    const via = parseIp(route.via);
+    return doomedSubnets.some((a) => {
+      if (a.ns !== route.ns || via === null) return false;
+      const cidr = parseCidr(a.cidr);
+      return cidr !== null && containsIp(cidr, via);
+    });
+  });
+}
+
+/** diff(prev, next) of two labs. First apply: diffLabs(EMPTY_LAB, lab); teardown: diffLabs(lab, EMPTY_LAB). */
+export function diffLabs(prev: Lab, next: Lab): LabDiff {
+  return diffModels(compileLab(prev), compileLab(next));
+}
+
+export function isEmptyDiff(diff: LabDiff): boolean {
+  return ENTITY_KINDS.every((kind) => {
+    const d = diff[kind];
+    return d.added.length === 0 && d.updated.length === 0 && d.removed.length === 0;
+  });
+}
+
+/** The diff that undoes this one. */
+export function reverseDiff(diff: LabDiff): LabDiff {
+  const out = emptyDiff() as Record<EntityKind, EntityDiff<unknown>>;
+  for (const kind of ENTITY_KINDS) {
+    const d = diff[kind] as EntityDiff<unknown>;
+    out[kind] = {
+      added: [...d.removed],
+      removed: [...d.added],
+      updated: d.updated.map(([from, to]) => [to, from]),
+    };
+  }
+  return out as LabDiff;
+}
+
+/** How many entities change, per kind (for summaries). */
+export function diffSize(diff: LabDiff): number {
+  return ENTITY_KINDS.reduce((n, kind) => {
+    const d = diff[kind];
+    return n + d.added.length + d.updated.length + d.removed.length;
+  }, 0);
 }

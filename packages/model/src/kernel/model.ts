@@ -30,6 +30,7 @@ export interface VethEntity {
 export interface InterfaceEntity {
   ns: string;
   ifname: string;
+  kind: 'veth' | 'bridge';
   up: boolean;
   mac?: string;
   mtu?: number;

@@ -1,8 +1,146 @@
+/**
+ * plan(diff): the ordered steps that turn the kernel from `prev` into `next`, in fixed phases
+ * (removals first, innermost first; then additions, outermost first), deterministic, each a
+ * command a person would type. Things the kernel removes by itself are not removed twice:
+ * deleting a namespace deletes its interfaces, addresses and routes; deleting one end of a veth
+ * deletes the other.
+ */
 import type { LabDiff } from '../diff/diff';
-import type { PlanStep } from './steps';
+import type { Lab } from '../lab/schema';
+import { diffLabs } from '../diff/diff';
+import { HOST_NS } from '../lab/schema';
+import type { InterfaceEntity, Origin } from '../kernel/model';
+import type { PlanStep, RouteSpec, Step } from './steps';
+
 export interface PlanOptions {
+  /** Host mode: an iptables comment that tags every rule netns-lab adds. */
   natComment?: string;
 }
-export function planDiff(_diff: LabDiff, _options: PlanOptions = {}): PlanStep[] {
-  throw new Error('not yet');
+
+function routeSpec(route: RouteSpec): RouteSpec {
+  const spec: RouteSpec = { to: route.to };
+  if (route.via !== undefined) spec.via = route.via;
+  if (route.dev !== undefined) spec.dev = route.dev;
+  if (route.metric !== undefined) spec.metric = route.metric;
+  return spec;
+}
+
+function natStep(
+  op: 'nat-add' | 'nat-del',
+  rule: { ns: string; source: string; outInterface?: string },
+  options: PlanOptions,
+): Step {
+  const step: Extract<Step, { op: 'nat-add' | 'nat-del' }> = {
+    op,
+    ns: rule.ns,
+    source: rule.source,
+  };
+  if (rule.outInterface !== undefined) step.outInterface = rule.outInterface;
+  if (options.natComment !== undefined) step.comment = options.natComment;
+  return step;
+}
+
+/** Attribute steps that turn interface `from` (undefined: a fresh one) into `to`. */
+function attributeSteps(from: InterfaceEntity | undefined, to: InterfaceEntity): Step[] {
+  const { ns, ifname } = to;
+  const steps: Step[] = [];
+  if (to.mac !== undefined && to.mac !== from?.mac)
+    steps.push({ op: 'link-mac', ns, ifname, mac: to.mac });
+  if (to.mtu !== undefined && to.mtu !== from?.mtu)
+    steps.push({ op: 'link-mtu', ns, ifname, mtu: to.mtu });
+  if (to.master !== undefined && to.master !== from?.master)
+    steps.push({ op: 'link-master', ns, ifname, master: to.master });
+  if (to.master === undefined && from?.master !== undefined)
+    steps.push({ op: 'link-nomaster', ns, ifname });
+  return steps;
+}
+
+export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
+  const out: PlanStep[] = [];
+  const add = (step: Step, origin: Origin): void => {
+    out.push({ step, origin });
+  };
+  const removedNs = new Set(diff.netns.removed.map((n) => n.name));
+  const gone = (ns: string): boolean => removedNs.has(ns);
+  // Interfaces this plan deletes: whatever sat on them goes with them.
+  const doomed = new Set<string>();
+  for (const veth of diff.veth.removed)
+    for (const end of [veth.a, veth.b]) doomed.add(`${end.ns}/${end.ifname}`);
+  for (const bridge of diff.bridge.removed) doomed.add(`${bridge.ns}/${bridge.name}`);
+  const doomedIf = (ns: string, ifname: string): boolean =>
+    gone(ns) || doomed.has(`${ns}/${ifname}`);
+
+  // Removals, innermost first.
+  for (const rule of diff.nat.removed)
+    if (!gone(rule.ns)) add(natStep('nat-del', rule, options), rule.origin);
+  for (const fwd of diff.forward.removed)
+    if (!gone(fwd.ns)) add({ op: 'forward', ns: fwd.ns, enabled: false }, fwd.origin);
+  for (const route of [...diff.route.removed, ...diff.route.updated.map(([from]) => from)])
+    if (!gone(route.ns))
+      add({ op: 'route-del', ns: route.ns, route: routeSpec(route) }, route.origin);
+  for (const address of diff.address.removed)
+    if (!doomedIf(address.ns, address.ifname))
+      add(
+        { op: 'addr-del', ns: address.ns, ifname: address.ifname, cidr: address.cidr },
+        address.origin,
+      );
+  for (const lo of diff.loopback.removed)
+    if (!gone(lo.ns)) add({ op: 'link-down', ns: lo.ns, ifname: 'lo' }, lo.origin);
+  // A namespace's own interfaces vanish with it, but only once the kernel gets round to it
+  // (namespace cleanup is asynchronous): a veth with an end outside is deleted by hand, so that
+  // its name is free again at once.
+  for (const veth of diff.veth.removed) {
+    const end = [veth.a, veth.b].find((e) => !gone(e.ns));
+    if (end !== undefined) add({ op: 'link-del', ns: end.ns, ifname: end.ifname }, veth.origin);
+  }
+  for (const bridge of diff.bridge.removed)
+    if (!gone(bridge.ns))
+      add({ op: 'link-del', ns: bridge.ns, ifname: bridge.name }, bridge.origin);
+  for (const ns of diff.netns.removed) add({ op: 'netns-del', ns: ns.name }, ns.origin);
+
+  // Additions, outermost first.
+  for (const ns of diff.netns.added) add({ op: 'netns-add', ns: ns.name }, ns.origin);
+  for (const bridge of diff.bridge.added)
+    add({ op: 'bridge-add', ns: bridge.ns, name: bridge.name }, bridge.origin);
+  for (const veth of diff.veth.added) {
+    add({ op: 'veth-add', ifname: veth.a.ifname, peer: veth.b.ifname }, veth.origin);
+    for (const end of [veth.a, veth.b])
+      if (end.ns !== HOST_NS) add({ op: 'link-move', ifname: end.ifname, to: end.ns }, veth.origin);
+  }
+  for (const iface of diff.iface.added)
+    for (const step of attributeSteps(undefined, iface)) add(step, iface.origin);
+  for (const [from, to] of diff.iface.updated)
+    for (const step of attributeSteps(from, to)) add(step, to.origin);
+  for (const address of diff.address.added)
+    add(
+      { op: 'addr-add', ns: address.ns, ifname: address.ifname, cidr: address.cidr },
+      address.origin,
+    );
+  // Bridges come up before their ports, as in the seed.
+  const ups = [
+    ...diff.iface.added.filter((i) => i.up).map((i) => [undefined, i] as const),
+    ...diff.iface.updated.filter(([from, to]) => from.up !== to.up),
+  ].sort(([, x], [, y]) => (x.kind === y.kind ? 0 : x.kind === 'bridge' ? -1 : 1));
+  for (const [, iface] of ups) {
+    const bridge = iface.kind === 'bridge';
+    const op = iface.up ? 'link-up' : 'link-down';
+    add(
+      bridge
+        ? { op, ns: iface.ns, ifname: iface.ifname, bridge }
+        : { op, ns: iface.ns, ifname: iface.ifname },
+      iface.origin,
+    );
+  }
+  for (const lo of diff.loopback.added) add({ op: 'link-up', ns: lo.ns, ifname: 'lo' }, lo.origin);
+  for (const route of [...diff.route.added, ...diff.route.updated.map(([, to]) => to)])
+    add({ op: 'route-add', ns: route.ns, route: routeSpec(route) }, route.origin);
+  for (const fwd of diff.forward.added)
+    add({ op: 'forward', ns: fwd.ns, enabled: true }, fwd.origin);
+  for (const rule of diff.nat.added) add(natStep('nat-add', rule, options), rule.origin);
+  return out;
+}
+
+/** plan(diff(prev, next)) in one call. First apply: planLabs(EMPTY_LAB, lab). */
+export function planLabs(prev: Lab, next: Lab, options: PlanOptions = {}): PlanStep[] {
+  return planDiff(diffLabs(prev, next), options);
 }
