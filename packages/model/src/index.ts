@@ -13,3 +13,4 @@ export * from './script/export';
 export * from './examples/labs';
 export * from './live/state';
 export * from './protocol/messages';
+export * from './lab/json-schema';

@@ -4,7 +4,7 @@
  * (where in the lab an entity came from) are not part of an entity's value: renaming a link id
  * or moving a node changes nothing in the kernel.
  */
-import { containsIp, parseCidr, parseIp } from '../lab/address';
+import { containsIp, overlaps, parseCidr, parseIp, type Cidr } from '../lab/address';
 import type { Lab } from '../lab/schema';
 import { compileLab } from '../kernel/compile';
 import {
@@ -77,53 +77,68 @@ export function diffModels(prev: KernelModel, next: KernelModel): LabDiff {
   return result;
 }
 
+/** Routes that the kernel keeps on an interface: named by `dev`, or with a gateway on its subnet. */
+function routeUses(route: EntityTypes['route'], ifaceKey: string, model: KernelModel): boolean {
+  if (route.dev !== undefined) return `${route.ns}/${route.dev}` === ifaceKey;
+  const via = route.via === undefined ? null : parseIp(route.via);
+  if (via === null) return false;
+  return Object.values(model.address).some((a) => {
+    if (`${a.ns}/${a.ifname}` !== ifaceKey) return false;
+    const cidr = parseCidr(a.cidr);
+    return cidr !== null && containsIp(cidr, via);
+  });
+}
+
 /**
- * An interface that is deleted and created again (a veth whose other end changed, a bridge
- * that became a veth) loses its addresses, state and routes in the kernel. Whatever of those
- * stays the same in the lab must therefore be removed and added again, not left out.
+ * The kernel takes things away by itself, and the plan must put back what the lab keeps:
+ * - an interface deleted and created again (a veth whose other end changed, a bridge that
+ *   became a veth) loses its state, addresses and routes;
+ * - removing an address from an interface removes the routes on it (all of them when it was
+ *   the last address) and, when it was the primary of its subnet, the secondaries too.
+ * Whatever of those stays the same in the lab is therefore removed and added again.
  */
 function recreateDependents(diff: LabDiff, prev: KernelModel, next: KernelModel): void {
   const doomed = new Set<string>();
   for (const veth of diff.veth.removed)
     for (const end of [veth.a, veth.b]) doomed.add(`${end.ns}/${end.ifname}`);
   for (const bridge of diff.bridge.removed) doomed.add(`${bridge.ns}/${bridge.name}`);
-  if (doomed.size === 0) return;
+  const removedNs = new Set(diff.netns.removed.map((n) => n.name));
+  const shaken = new Map<string, Cidr[]>();
+  for (const address of diff.address.removed) {
+    const key = `${address.ns}/${address.ifname}`;
+    const cidr = parseCidr(address.cidr);
+    if (doomed.has(key) || removedNs.has(address.ns) || cidr === null) continue;
+    shaken.set(key, [...(shaken.get(key) ?? []), cidr]);
+  }
+  if (doomed.size === 0 && shaken.size === 0) return;
 
   const requeue = <K extends 'iface' | 'address' | 'route'>(
     kind: K,
-    dependsOnDoomed: (e: EntityTypes[K]) => boolean,
+    disturbed: (e: EntityTypes[K]) => boolean,
   ): void => {
     const target = diff[kind] as EntityDiff<EntityTypes[K]>;
     const before = prev[kind] as Record<string, EntityTypes[K]>;
     const after = next[kind] as Record<string, EntityTypes[K]>;
-    const changed = new Set(target.updated.map(([, to]) => entityKey[kind](to)));
+    const removed = new Set(target.removed.map((e) => entityKey[kind](e)));
     for (const [key, entity] of Object.entries(after)) {
       const old = before[key];
-      if (old === undefined || !dependsOnDoomed(old)) continue;
-      if (changed.has(key)) {
-        // Updated in place would act on a fresh interface: remove and add instead.
-        target.updated = target.updated.filter(([, to]) => entityKey[kind](to) !== key);
-      }
+      if (old === undefined || removed.has(key) || !disturbed(old)) continue;
+      // An update in place would act on something the kernel already took away.
+      target.updated = target.updated.filter(([, to]) => entityKey[kind](to) !== key);
       target.removed.push(old);
       target.added.push(entity);
     }
   };
   requeue('iface', (e) => doomed.has(`${e.ns}/${e.ifname}`));
-  requeue('address', (e) => doomed.has(`${e.ns}/${e.ifname}`));
-  // Routes leave with their device: the one named, or the one whose subnet holds the gateway.
-  const doomedSubnets = Object.values(prev.address).filter((a) =>
-    doomed.has(`${a.ns}/${a.ifname}`),
-  );
-  requeue('route', (route) => {
-    if (route.dev !== undefined) return doomed.has(`${route.ns}/${route.dev}`);
-    if (route.via === undefined) return false;
-    const via = parseIp(route.via);
-    return doomedSubnets.some((a) => {
-      if (a.ns !== route.ns || via === null) return false;
-      const cidr = parseCidr(a.cidr);
-      return cidr !== null && containsIp(cidr, via);
-    });
+  requeue('address', (e) => {
+    const key = `${e.ns}/${e.ifname}`;
+    if (doomed.has(key)) return true;
+    const cidr = parseCidr(e.cidr);
+    return cidr !== null && (shaken.get(key) ?? []).some((r) => overlaps(r, cidr));
   });
+  requeue('route', (route) =>
+    [...doomed, ...shaken.keys()].some((key) => routeUses(route, key, prev)),
+  );
 }
 
 /** diff(prev, next) of two labs. First apply: diffLabs(EMPTY_LAB, lab); teardown: diffLabs(lab, EMPTY_LAB). */

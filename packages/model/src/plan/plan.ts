@@ -78,7 +78,8 @@ export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
   for (const route of [...diff.route.removed, ...diff.route.updated.map(([from]) => from)])
     if (!gone(route.ns))
       add({ op: 'route-del', ns: route.ns, route: routeSpec(route) }, route.origin);
-  for (const address of diff.address.removed)
+  // Newest first, so that secondaries go before the primary that would take them along.
+  for (const address of [...diff.address.removed].reverse())
     if (!doomedIf(address.ns, address.ifname))
       add(
         { op: 'addr-del', ns: address.ns, ifname: address.ifname, cidr: address.cidr },
