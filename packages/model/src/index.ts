@@ -14,3 +14,4 @@ export * from './examples/labs';
 export * from './live/state';
 export * from './protocol/messages';
 export * from './lab/json-schema';
+export * from './kernel/observed';

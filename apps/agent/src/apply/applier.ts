@@ -1,0 +1,220 @@
+/**
+ * The applier: turns the kernel into the wanted lab. It diffs the wanted lab against what the
+ * kernel actually holds (not against what it last sent), runs only the differences in as few
+ * processes as it can, reports each step, and on a failure rolls back to the last good lab.
+ * Applies are serialised: one at a time, whoever asks.
+ */
+import {
+  compileLab,
+  diffModels,
+  EMPTY_LAB,
+  emptyKernelModel,
+  ENTITY_KINDS,
+  entityKey,
+  entityNamespace,
+  observedModel,
+  planDiff,
+  stepArgv,
+  unionModels,
+  type ApplyFailure,
+  type EntityTypes,
+  type KernelModel,
+  type KernelView,
+  type Lab,
+  type LabDiff,
+  type PlannedStep,
+  type PlanStep,
+} from '@netns-lab/model';
+import type { Runner } from '../kernel/runner';
+import { batchPlan } from './batches';
+import { executePhases } from './execute';
+import type { Journal } from './journal';
+
+/** The live tables as last read; `refresh` reads namespaces again now. */
+export interface KernelCache {
+  view(): KernelView;
+  refresh(namespaces: readonly string[]): Promise<void>;
+}
+
+export interface ApplyListener {
+  started?(steps: PlannedStep[]): void;
+  step?(index: number, total: number, ok: boolean, argv: string[]): void;
+}
+
+export interface ApplyOutcome {
+  ok: boolean;
+  steps: PlannedStep[];
+  /** Mutating commands run (0: the kernel already held the lab). */
+  commandsRun: number;
+  processes: number;
+  durationMs: number;
+  failure?: ApplyFailure;
+  rolledBack?: boolean;
+  /** Namespaces the apply changed. */
+  touched: string[];
+}
+
+export interface ApplierOptions {
+  runner: Runner;
+  cache: KernelCache;
+  journal: Journal;
+  /** Host mode: tag NAT rules and wait for the xtables lock. */
+  hostMode?: boolean;
+}
+
+export interface Applier {
+  /** The lab the kernel holds (null: none). */
+  applied(): Lab | null;
+  apply(lab: Lab, listener?: ApplyListener): Promise<ApplyOutcome>;
+  destroy(listener?: ApplyListener): Promise<ApplyOutcome>;
+}
+
+export const NAT_COMMENT = 'netns-lab';
+
+function diffNamespaces(diff: LabDiff): Set<string> {
+  const out = new Set<string>();
+  for (const kind of ENTITY_KINDS) {
+    const d = diff[kind];
+    const entities = [...d.added, ...d.removed, ...d.updated.flat()] as EntityTypes[typeof kind][];
+    for (const e of entities) {
+      out.add(entityNamespace(kind, e));
+      if (kind === 'veth') out.add((e as EntityTypes['veth']).b.ns);
+    }
+  }
+  return out;
+}
+
+function toPlanned(plan: readonly PlanStep[]): PlannedStep[] {
+  return plan.map((s, index) => ({ index, argv: stepArgv(s.step), target: s.origin }));
+}
+
+export function createApplier(options: ApplierOptions): Applier {
+  const { runner, cache, journal } = options;
+  const planOptions = options.hostMode ? { natComment: NAT_COMMENT } : {};
+  const iptablesArgs = options.hostMode ? ['-w'] : [];
+  let applied: Lab | null = journal.read().applied;
+  /** What the kernel holds after our last apply, for namespaces not yet read since. */
+  let believed: KernelModel = emptyKernelModel();
+  const touchedAt = new Map<string, number>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** The kernel's state of the candidates: read tables where fresh, our own record where not. */
+  function currentModel(candidates: KernelModel): KernelModel {
+    const view = cache.view();
+    const stale = new Set<string>();
+    for (const [ns, at] of touchedAt)
+      if ((view.states.get(ns)?.readAt ?? -Infinity) <= at) stale.add(ns);
+    const observed = observedModel(candidates, view);
+    if (stale.size === 0) return observed;
+    const isStale = <K extends keyof EntityTypes>(kind: K, e: EntityTypes[K]): boolean =>
+      stale.has(entityNamespace(kind, e)) ||
+      (kind === 'veth' && stale.has((e as EntityTypes['veth']).b.ns));
+    const out = emptyKernelModel();
+    for (const kind of ENTITY_KINDS) {
+      const target = out[kind] as Record<string, unknown>;
+      for (const [key, e] of Object.entries(observed[kind]))
+        if (!isStale(kind, e as never)) target[key] = e;
+      for (const e of Object.values(believed[kind]) as EntityTypes[typeof kind][])
+        if (isStale(kind, e) && entityKey[kind](e as never) in candidates[kind])
+          target[entityKey[kind](e as never)] = e;
+    }
+    return out;
+  }
+
+  function markTouched(namespaces: Iterable<string>): void {
+    const now = Date.now();
+    for (const ns of namespaces) touchedAt.set(ns, now);
+  }
+
+  async function run(lab: Lab, listener: ApplyListener = {}): Promise<ApplyOutcome> {
+    const started = performance.now();
+    const want = compileLab(lab);
+    const record = journal.read();
+    const candidates = unionModels(
+      want,
+      compileLab(applied ?? EMPTY_LAB),
+      compileLab(record.applied ?? EMPTY_LAB),
+      compileLab(record.pending ?? EMPTY_LAB),
+    );
+    const diff = diffModels(currentModel(candidates), want);
+    const plan = planDiff(diff, planOptions);
+    const steps = toPlanned(plan);
+    listener.started?.(steps);
+    const touched = diffNamespaces(diff);
+    if (plan.length === 0) {
+      applied = lab === EMPTY_LAB ? null : lab;
+      if (record.pending !== null || record.applied !== lab)
+        await journal.write({ applied, pending: null });
+      return {
+        ok: true,
+        steps,
+        commandsRun: 0,
+        processes: 0,
+        durationMs: performance.now() - started,
+        touched: [],
+      };
+    }
+    await journal.write({ applied: record.applied, pending: lab });
+    const report = await executePhases(runner, batchPlan(plan), {
+      iptablesArgs,
+      onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
+    });
+    markTouched(touched);
+    if (report.failure === undefined) {
+      applied = lab === EMPTY_LAB ? null : lab;
+      believed = want;
+      await journal.write({ applied, pending: null });
+      return {
+        ok: true,
+        steps,
+        commandsRun: report.done,
+        processes: report.processes,
+        durationMs: performance.now() - started,
+        touched: [...touched],
+      };
+    }
+
+    // Roll back to the last good lab: read what the failed apply left, then undo it.
+    const failure = report.failure;
+    const failedStep = plan[failure.index]!;
+    await cache.refresh([...touched]);
+    const lastGood = applied ?? EMPTY_LAB;
+    const goodModel = compileLab(lastGood);
+    const undo = planDiff(
+      diffModels(currentModel(unionModels(candidates, goodModel)), goodModel),
+      planOptions,
+    );
+    const undone = await executePhases(runner, batchPlan(undo), { iptablesArgs, keepGoing: true });
+    markTouched(touched);
+    believed = goodModel;
+    await journal.write({ applied, pending: null });
+    return {
+      ok: false,
+      steps,
+      commandsRun: report.done + undone.done,
+      processes: report.processes + undone.processes,
+      durationMs: performance.now() - started,
+      failure: {
+        index: failure.index,
+        argv: stepArgv(failure.step),
+        stderr: failure.stderr,
+        message: failure.message,
+        target: failedStep.origin,
+      },
+      rolledBack: undone.failure === undefined,
+      touched: [...touched],
+    };
+  }
+
+  function enqueue(lab: Lab, listener?: ApplyListener): Promise<ApplyOutcome> {
+    const next = queue.then(() => run(lab, listener));
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    applied: () => applied,
+    apply: enqueue,
+    destroy: (listener) => enqueue(EMPTY_LAB, listener),
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * The engine: one sandbox (or the host), one runner, one observer, one applier. The server
+ * hands it parsed client messages; it answers the sender and broadcasts what every client
+ * must see (apply progress, the applied lab, kernel changes).
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  HOST_NS,
+  validateLab,
+  type ClientMessage,
+  type KernelView,
+  type Lab,
+  type NamespaceState,
+} from '@netns-lab/model';
+import { createApplier, type Applier, type ApplyOutcome } from '../apply/applier';
+import { fileJournal, memoryJournal } from '../apply/journal';
+import { createObserver, type Observer } from '../kernel/observer';
+import { ping, routeGet, tracepath } from '../kernel/probes';
+import { createRunner, type Runner } from '../kernel/runner';
+import { createSandbox, type Sandbox } from '../kernel/sandbox';
+import { detectTools } from '../kernel/tools';
+import type { Engine, EngineInfo, EngineOptions, Send } from './types';
+
+interface Cancellable {
+  cancel(): void;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const sandbox: Sandbox = await createSandbox({ mode: options.mode });
+  let runner: Runner | undefined;
+  let observer: Observer | undefined;
+  try {
+    runner = createRunner(sandbox, { timeoutMs: options.commandTimeoutMs ?? 10_000 });
+    return await assemble(options, sandbox, runner, (o) => (observer = o));
+  } catch (error) {
+    await observer?.close();
+    await runner?.close();
+    await sandbox.close();
+    throw error;
+  }
+}
+
+async function assemble(
+  options: EngineOptions,
+  sandbox: Sandbox,
+  runner: Runner,
+  keepObserver: (o: Observer) => void,
+): Promise<Engine> {
+  const subscribers = new Set<Send>();
+  const broadcast: Send = (message) => {
+    for (const send of subscribers) send(message);
+  };
+  const tools = await detectTools(runner);
+  const info: EngineInfo = { mode: sandbox.mode, rootless: sandbox.rootless, tools };
+
+  const observer = await createObserver(runner, {
+    onChange: (_ns, state) => broadcast({ type: 'ns-state', state }),
+    onGone: (ns) => broadcast({ type: 'ns-gone', ns }),
+  });
+  keepObserver(observer);
+
+  const view = (): KernelView => {
+    const states = new Map<string, NamespaceState>();
+    for (const state of observer.snapshot()) states.set(state.ns, state);
+    return { namespaces: new Set(states.keys()), states };
+  };
+  const journal =
+    sandbox.mode === 'host'
+      ? await fileJournal(join(options.stateDir ?? '/var/lib/netns-lab', 'journal.json'))
+      : memoryJournal();
+  const applier: Applier = createApplier({
+    runner,
+    journal,
+    hostMode: sandbox.mode === 'host',
+    cache: {
+      view,
+      refresh: async (namespaces) => {
+        await Promise.all(namespaces.map((ns) => observer.refresh(ns)));
+      },
+    },
+  });
+  const running = new Map<string, Cancellable>();
+
+  async function applyAndReport(
+    kind: 'apply' | 'destroy',
+    requestId: string,
+    run: (listener: Parameters<Applier['apply']>[1]) => Promise<ApplyOutcome>,
+  ): Promise<void> {
+    const applyId = randomUUID();
+    const outcome = await run({
+      started: (steps) => broadcast({ type: 'apply-started', applyId, requestId, kind, steps }),
+      step: (index, total, ok, argv) =>
+        broadcast({
+          type: 'apply-step',
+          applyId,
+          index,
+          total,
+          status: ok ? 'ok' : 'failed',
+          argv,
+        }),
+    });
+    const done: Parameters<Send>[0] = {
+      type: 'apply-done',
+      applyId,
+      requestId,
+      ok: outcome.ok,
+      commandsRun: outcome.commandsRun,
+      processes: outcome.processes,
+      durationMs: Math.round(outcome.durationMs * 10) / 10,
+      ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+      ...(outcome.rolledBack === undefined ? {} : { rolledBack: outcome.rolledBack }),
+    };
+    broadcast(done);
+    broadcast({ type: 'lab', lab: applier.applied() });
+    // ip_forward and NAT rules make no kernel events: read the namespaces that changed.
+    void Promise.all(outcome.touched.map((ns) => observer.refresh(ns).catch(() => undefined)));
+  }
+
+  function knownNamespace(ns: string): boolean {
+    return ns === HOST_NS || observer.snapshot().some((s) => s.ns === ns);
+  }
+
+  function missingTool(name: string, requestId: string, reply: Send): boolean {
+    const status = tools[name];
+    if (status?.available) return false;
+    reply({
+      type: 'error',
+      requestId,
+      code: 'tool-missing',
+      message: `${name} is not installed${status?.install ? `: ${status.install}` : ''}`,
+    });
+    return true;
+  }
+
+  async function handle(message: ClientMessage, reply: Send): Promise<void> {
+    switch (message.type) {
+      case 'apply': {
+        const result = validateLab(message.lab);
+        const errors = result.issues.filter((i) => i.severity === 'error');
+        if (result.lab === null || errors.length > 0) {
+          reply({
+            type: 'error',
+            requestId: message.requestId,
+            code: 'invalid-lab',
+            message:
+              `The lab has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was changed. ${errors[0] ? `${errors[0].path}: ${errors[0].message}` : ''}`.trim(),
+            issues: errors.map((i) => ({ code: i.code, path: i.path, message: i.message })),
+          });
+          return;
+        }
+        const lab: Lab = result.lab;
+        await applyAndReport('apply', message.requestId, (listener) =>
+          applier.apply(lab, listener),
+        );
+        return;
+      }
+      case 'destroy':
+        await applyAndReport('destroy', message.requestId, (listener) => applier.destroy(listener));
+        return;
+      case 'ping': {
+        if (!knownNamespace(message.ns))
+          return unknownNamespace(message.ns, message.requestId, reply);
+        if (missingTool('ping', message.requestId, reply)) return;
+        const { requestId } = message;
+        const handle = ping(
+          runner,
+          message.ns,
+          message.target,
+          { count: message.count, intervalMs: message.intervalMs },
+          (event) => {
+            if (event.type === 'reply')
+              reply({
+                type: 'ping-reply',
+                requestId,
+                seq: event.seq,
+                ttl: event.ttl,
+                timeMs: event.timeMs,
+                from: event.from,
+              });
+            else if (event.type === 'loss')
+              reply({
+                type: 'ping-loss',
+                requestId,
+                seq: event.seq,
+                ...(event.message ? { message: event.message } : {}),
+              });
+          },
+        );
+        running.set(requestId, handle);
+        try {
+          const summary = await handle.done;
+          reply({ type: 'ping-done', requestId, ...summary });
+        } finally {
+          running.delete(requestId);
+          void observer.refresh(message.ns).catch(() => undefined);
+        }
+        return;
+      }
+      case 'route-get': {
+        if (!knownNamespace(message.ns))
+          return unknownNamespace(message.ns, message.requestId, reply);
+        try {
+          const result = await routeGet(runner, message.ns, message.address);
+          reply({
+            type: 'route-get-result',
+            requestId: message.requestId,
+            ns: message.ns,
+            address: message.address,
+            result,
+          });
+        } catch (error) {
+          reply({
+            type: 'route-get-result',
+            requestId: message.requestId,
+            ns: message.ns,
+            address: message.address,
+            error: (error as Error).message,
+          });
+        }
+        return;
+      }
+      case 'tracepath': {
+        if (!knownNamespace(message.ns))
+          return unknownNamespace(message.ns, message.requestId, reply);
+        if (missingTool('tracepath', message.requestId, reply)) return;
+        const { requestId } = message;
+        const handle = tracepath(runner, message.ns, message.target, (hop) =>
+          reply({ type: 'tracepath-hop', requestId, ...hop }),
+        );
+        running.set(requestId, handle);
+        try {
+          const result = await handle.done;
+          reply({
+            type: 'tracepath-done',
+            requestId,
+            ...(result.error ? { error: result.error } : {}),
+          });
+        } finally {
+          running.delete(requestId);
+        }
+        return;
+      }
+      case 'cancel':
+        running.get(message.requestId)?.cancel();
+        return;
+      case 'refresh':
+        if (message.ns !== undefined && !knownNamespace(message.ns))
+          return unknownNamespace(message.ns, undefined, reply);
+        await observer.refresh(message.ns);
+        return;
+    }
+  }
+
+  function unknownNamespace(ns: string, requestId: string | undefined, reply: Send): void {
+    reply({
+      type: 'error',
+      ...(requestId === undefined ? {} : { requestId }),
+      code: 'unknown-namespace',
+      message: `There is no namespace called ${JSON.stringify(ns)} in the lab.`,
+      path: 'ns',
+    });
+  }
+
+  let closed: Promise<void> | null = null;
+  return {
+    info,
+    appliedLab: () => applier.applied(),
+    snapshot: async () => observer.snapshot(),
+    subscribe(send) {
+      subscribers.add(send);
+      return () => subscribers.delete(send);
+    },
+    handle,
+    close() {
+      closed ??= (async () => {
+        for (const job of running.values()) job.cancel();
+        await observer.close();
+        await runner.close();
+        await sandbox.close();
+      })();
+      return closed;
+    },
+  };
+}
