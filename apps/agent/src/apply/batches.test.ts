@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_LAB, exampleLab, planLabs, type Lab, LabSchema } from '@netns-lab/model';
+import { batchInput, batchPlan } from './batches';
+
+function bigLab(n: number): Lab {
+  const nodes: object[] = [
+    { kind: 'host', id: 'host' },
+    { kind: 'bridge', id: 'br', name: 'v-net-0' },
+  ];
+  const links: object[] = [];
+  for (let i = 0; i < n; i++) {
+    nodes.push({ kind: 'namespace', id: `ns${i}`, name: `ns${i}` });
+    links.push({
+      id: `l${i}`,
+      a: {
+        node: `ns${i}`,
+        ifname: `veth${i}`,
+        addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}/16`],
+      },
+      b: { node: 'br', ifname: `veth${i}-br` },
+    });
+  }
+  return LabSchema.parse({ version: 1, nodes, links });
+}
+
+describe('batching a plan', () => {
+  it("keeps every step exactly once and each namespace's steps in plan order", () => {
+    const plan = planLabs(EMPTY_LAB, exampleLab('seed-gateway'));
+    const phases = batchPlan(plan);
+    const indexes = phases.flat().flatMap((b) => b.steps.map((s) => s.index));
+    expect([...indexes].sort((a, b) => a - b)).toEqual(plan.map((_, i) => i));
+    for (const phase of phases) {
+      const namespaces = phase.map((b) => b.ns);
+      expect(new Set(namespaces).size).toBe(namespaces.length);
+    }
+    const order = new Map<string, number[]>();
+    for (const batch of phases.flat())
+      order.set(batch.ns, [...(order.get(batch.ns) ?? []), ...batch.steps.map((s) => s.index)]);
+    for (const list of order.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+  });
+
+  it('runs the seed bridge lab in a handful of processes, not one per command', () => {
+    const plan = planLabs(EMPTY_LAB, exampleLab('seed-bridge'));
+    const batches = batchPlan(plan).flat();
+    expect(plan.length).toBe(16);
+    expect(batches.length).toBeLessThanOrEqual(6);
+  });
+
+  it('needs about one process per namespace for a large lab', () => {
+    const plan = planLabs(EMPTY_LAB, bigLab(100));
+    const batches = batchPlan(plan).flat();
+    expect(batches.length).toBeLessThan(110);
+  });
+
+  it('feeds ip -batch the arguments without the namespace prefix', () => {
+    const plan = planLabs(EMPTY_LAB, exampleLab('seed-veth'));
+    const red = batchPlan(plan)
+      .flat()
+      .find((b) => b.ns === 'red');
+    expect(batchInput(red!)).toBe('addr add 192.168.15.1/24 dev veth-red\nlink set veth-red up\n');
+  });
+});
