@@ -1,4 +1,35 @@
+/**
+ * validateLab: the first stage of the pipeline (validate -> diff -> plan -> argv). Pure and
+ * deterministic: the same document always gives the same findings in the same order.
+ */
+import { LabSchema } from '../lab/schema';
+import { checkAddresses } from './addresses';
+import { buildContext } from './context';
+import { Findings, sortIssues } from './findings';
+import { checkHints } from './hints';
 import type { ValidationResult } from './issue';
-export function validateLab(_input: unknown): ValidationResult {
-  throw new Error('not yet');
+import { checkLinks } from './links';
+import { checkNames } from './names';
+import { checkRouting, routingViews } from './routes';
+import { reportSchemaIssues } from './schema-issues';
+import { checkStructure } from './structure';
+
+export function validateLab(input: unknown): ValidationResult {
+  const out = new Findings();
+  const parsed = LabSchema.safeParse(input);
+  if (!parsed.success) {
+    reportSchemaIssues(parsed.error, input, out);
+    return { lab: null, issues: sortIssues(out.issues), ok: false };
+  }
+  const lab = parsed.data;
+  const ctx = buildContext(lab);
+  const views = routingViews(ctx);
+  checkStructure(ctx, out);
+  checkNames(ctx, out);
+  checkAddresses(ctx, out);
+  checkLinks(ctx, out);
+  checkRouting(ctx, views, out);
+  checkHints(ctx, views, out);
+  const issues = sortIssues(out.issues);
+  return { lab, issues, ok: !issues.some((issue) => issue.severity === 'error') };
 }
