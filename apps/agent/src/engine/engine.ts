@@ -4,8 +4,10 @@
  * must see (apply progress, the applied lab, kernel changes).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkKernelName,
   HOST_NS,
   validateLab,
   type ClientMessage,
@@ -26,7 +28,10 @@ interface Cancellable {
   cancel(): void;
 }
 
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+/** An engine, plus its runner for tests that compare the live state with the kernel itself. */
+export type KernelEngine = Engine & { readonly runner: Runner };
+
+export async function createEngine(options: EngineOptions): Promise<KernelEngine> {
   const sandbox: Sandbox = await createSandbox({ mode: options.mode });
   let runner: Runner | undefined;
   let observer: Observer | undefined;
@@ -46,7 +51,7 @@ async function assemble(
   sandbox: Sandbox,
   runner: Runner,
   keepObserver: (o: Observer) => void,
-): Promise<Engine> {
+): Promise<KernelEngine> {
   const subscribers = new Set<Send>();
   const broadcast: Send = (message) => {
     for (const send of subscribers) send(message);
@@ -80,7 +85,13 @@ async function assemble(
       },
     },
   });
-  const running = new Map<string, Cancellable>();
+  // Running pings and tracepaths, per client: request ids are the client's own.
+  const running = new Map<Send, Map<string, Cancellable>>();
+  const jobsOf = (reply: Send): Map<string, Cancellable> => {
+    let jobs = running.get(reply);
+    if (jobs === undefined) running.set(reply, (jobs = new Map()));
+    return jobs;
+  };
 
   async function applyAndReport(
     kind: 'apply' | 'destroy',
@@ -117,8 +128,10 @@ async function assemble(
     void Promise.all(outcome.touched.map((ns) => observer.refresh(ns).catch(() => undefined)));
   }
 
+  /** Whether the lab has namespace `ns` now (the observer may not have seen it yet). */
   function knownNamespace(ns: string): boolean {
-    return ns === HOST_NS || observer.snapshot().some((s) => s.ns === ns);
+    if (ns === HOST_NS) return true;
+    return checkKernelName(ns) === null && existsSync(join(sandbox.netnsDir, ns));
   }
 
   function missingTool(name: string, requestId: string, reply: Send): boolean {
@@ -187,12 +200,12 @@ async function assemble(
               });
           },
         );
-        running.set(requestId, handle);
+        jobsOf(reply).set(requestId, handle);
         try {
           const summary = await handle.done;
           reply({ type: 'ping-done', requestId, ...summary });
         } finally {
-          running.delete(requestId);
+          jobsOf(reply).delete(requestId);
           void observer.refresh(message.ns).catch(() => undefined);
         }
         return;
@@ -228,7 +241,7 @@ async function assemble(
         const handle = tracepath(runner, message.ns, message.target, (hop) =>
           reply({ type: 'tracepath-hop', requestId, ...hop }),
         );
-        running.set(requestId, handle);
+        jobsOf(reply).set(requestId, handle);
         try {
           const result = await handle.done;
           reply({
@@ -237,12 +250,12 @@ async function assemble(
             ...(result.error ? { error: result.error } : {}),
           });
         } finally {
-          running.delete(requestId);
+          jobsOf(reply).delete(requestId);
         }
         return;
       }
       case 'cancel':
-        running.get(message.requestId)?.cancel();
+        running.get(reply)?.get(message.requestId)?.cancel();
         return;
       case 'refresh':
         if (message.ns !== undefined && !knownNamespace(message.ns))
@@ -265,6 +278,7 @@ async function assemble(
   let closed: Promise<void> | null = null;
   return {
     info,
+    runner,
     appliedLab: () => applier.applied(),
     snapshot: async () => observer.snapshot(),
     subscribe(send) {
@@ -274,7 +288,7 @@ async function assemble(
     handle,
     close() {
       closed ??= (async () => {
-        for (const job of running.values()) job.cancel();
+        for (const jobs of running.values()) for (const job of jobs.values()) job.cancel();
         await observer.close();
         await runner.close();
         await sandbox.close();
