@@ -67,6 +67,9 @@ swaps it for a cookie. The lab vanishes when the agent stops (Ctrl+C), even if i
   --allow-remote   allow --listen beyond loopback (anyone who can reach it and learns the
                    token controls the lab; the connection is not encrypted)
 
+Environment: NETNS_LAB_TOKEN (32+ characters) fixes the secret instead of a fresh one per
+start, so that pages stay connected across a restart (for tests and scripted restarts).
+
 The URL is also written to a file only you can read ($XDG_RUNTIME_DIR/netns-lab/url or
 ~/.netns-lab/url), where \`netns-lab status\`, \`apply\` and the other client commands find it.`,
   async run(args, io) {
@@ -117,11 +120,21 @@ The URL is also written to a file only you can read ($XDG_RUNTIME_DIR/netns-lab/
       );
     }
 
+    // A fixed token lets a restarted agent take back the pages that were open (tests, a
+    // teacher's scripted restart). By default every start has a fresh one.
+    const fixedToken = process.env['NETNS_LAB_TOKEN'];
+    if (fixedToken !== undefined && !/^[A-Za-z0-9_-]{32,128}$/.test(fixedToken)) {
+      await engine.close();
+      throw new CliError(
+        'NETNS_LAB_TOKEN must be 32 to 128 characters of A-Z, a-z, 0-9, "_" and "-"',
+      );
+    }
     let server;
     try {
       server = await startServer({
         engine,
         port,
+        ...(fixedToken === undefined ? {} : { token: fixedToken }),
         host: listenOn,
         allowRemote: values['allow-remote'] === true,
         webRoot: defaultWebRoot(),
