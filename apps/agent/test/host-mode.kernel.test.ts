@@ -1,0 +1,57 @@
+/**
+ * Host mode, proven inside a throwaway network + mount namespace (never this machine's own):
+ * an agent killed after applying leaves its journal; a new agent on the same journal converges
+ * without running anything, and `destroy` removes exactly what netns-lab made -- an interface
+ * created by someone else survives.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const step = join(import.meta.dirname, 'fixtures', 'host-mode-step.ts');
+
+describe('host mode', () => {
+  it('survives a SIGKILL, converges on restart, and destroys only what it made', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'netns-lab-host-'));
+    const node = `node --import tsx ${step}`;
+    const script = `
+mkdir -p /run/netns && mount -t tmpfs none /run/netns
+ip link add keep-me type bridge
+${node} apply seed-gateway ${stateDir} || true
+${node} converge seed-gateway ${stateDir}
+${node} destroy x ${stateDir}
+sleep 0.3
+echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link show | awk -F': ' '{print $2}' | tr '\\n' ' ')\\", \\"nat\\": $(iptables-save -t nat | grep -c -- '^-A' || true)}"
+`;
+    const output = execFileSync(
+      'unshare',
+      ['--net', '--mount', '--propagation', 'private', 'bash', '-c', script],
+      {
+        encoding: 'utf8',
+        timeout: 90_000,
+        cwd: join(import.meta.dirname, '..'),
+      },
+    );
+    const lines = output
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [applied, converged, destroyed, after] = lines;
+    expect(applied).toMatchObject({ action: 'apply', ok: true });
+    expect(applied?.['commandsRun']).toBeGreaterThan(30);
+    // The restarted agent finds the lab in the kernel and runs nothing.
+    expect(converged).toMatchObject({
+      action: 'converge',
+      ok: true,
+      commandsRun: 0,
+      ping: 1,
+      again: 0,
+    });
+    expect(destroyed).toMatchObject({ action: 'destroy', ok: true });
+    expect(after).toMatchObject({ namespaces: 0, nat: 0 });
+    expect(String(after?.['links']).trim().split(/\s+/).sort()).toEqual(['keep-me', 'lo']);
+  });
+});
