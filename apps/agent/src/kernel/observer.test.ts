@@ -1,0 +1,189 @@
+import type { NamespaceState } from '@netns-lab/model';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createObserver, type Observer } from './observer';
+import { ping } from './probes';
+import {
+  createTestLab,
+  GATEWAY_LAB,
+  hostSnapshot,
+  runScript,
+  VETH_LAB,
+  type HostSnapshot,
+  type TestLab,
+} from './testing';
+
+let before: HostSnapshot;
+let lab: TestLab | undefined;
+let observer: Observer | undefined;
+beforeAll(() => {
+  before = hostSnapshot();
+});
+afterEach(async () => {
+  await observer?.close();
+  await lab?.close();
+  observer = undefined;
+  lab = undefined;
+});
+afterAll(() => {
+  expect(hostSnapshot()).toEqual(before);
+});
+
+interface Recorded {
+  changes: { ns: string; state: NamespaceState; at: number }[];
+  gone: string[];
+  errors: Error[];
+}
+
+/** An observer whose callbacks are recorded, and a way to wait for one that matches. */
+async function watchLab(testLab: TestLab, natRefreshMs = 0) {
+  const recorded: Recorded = { changes: [], gone: [], errors: [] };
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+  observer = await createObserver(testLab.runner, {
+    onChange: (ns, state) => {
+      recorded.changes.push({ ns, state, at: performance.now() });
+      notify();
+    },
+    onGone: (ns) => {
+      recorded.gone.push(ns);
+      notify();
+    },
+    onError: (error) => recorded.errors.push(error),
+    natRefreshMs,
+  });
+  /** Resolves with the first change from index `from` on that satisfies `match`. */
+  function waitForChange(
+    from: number,
+    match: (ns: string, state: NamespaceState) => boolean,
+    timeoutMs = 3000,
+  ) {
+    return new Promise<Recorded['changes'][number]>((resolve, reject) => {
+      const check = () => {
+        const found = recorded.changes.slice(from).find((c) => match(c.ns, c.state));
+        if (!found) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error('no matching change in time'));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  }
+  return { recorded, waitForChange, observer };
+}
+
+describe('the observer', () => {
+  it('reads every namespace at start and reports an address added in one within ~100 ms', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, VETH_LAB);
+    const { recorded, waitForChange, observer: obs } = await watchLab(lab);
+    expect(obs.snapshot().map((s) => s.ns)).toEqual(['host', 'blue', 'red']);
+
+    const latencies: number[] = [];
+    for (let i = 1; i <= 5; i += 1) {
+      const from = recorded.changes.length;
+      const cidr = `10.20.${i}.1/24`;
+      const started = performance.now();
+      const added = await lab.runner.run('red', ['ip', 'addr', 'add', cidr, 'dev', 'veth-red']);
+      expect(added.exitCode).toBe(0);
+      const finished = performance.now();
+      const change = await waitForChange(
+        from,
+        (ns, state) => ns === 'red' && state.addresses.some((a) => a.cidr === cidr),
+      );
+      latencies.push(change.at - finished);
+      console.info(
+        `observer latency: ${(change.at - finished).toFixed(1)} ms after the command ended ` +
+          `(${(change.at - started).toFixed(1)} ms after it started)`,
+      );
+    }
+    latencies.sort((a, b) => a - b);
+    expect(latencies[2]).toBeLessThan(150);
+    expect(recorded.errors).toEqual([]);
+  });
+
+  it('notices a namespace created after it started, hears its events, and reports it gone', async () => {
+    lab = await createTestLab();
+    const { recorded, waitForChange } = await watchLab(lab);
+    let from = recorded.changes.length;
+    expect((await lab.runner.run('host', ['ip', 'netns', 'add', 'green'])).exitCode).toBe(0);
+    await waitForChange(from, (ns) => ns === 'green');
+
+    from = recorded.changes.length;
+    await lab.runner.run('green', ['ip', 'link', 'set', 'dev', 'lo', 'up']);
+    await waitForChange(
+      from,
+      (ns, state) => ns === 'green' && state.links.some((l) => l.ifname === 'lo' && l.adminUp),
+    );
+
+    expect((await lab.runner.run('host', ['ip', 'netns', 'del', 'green'])).exitCode).toBe(0);
+    const deadline = Date.now() + 3000;
+    while (!recorded.gone.includes('green') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(recorded.gone).toContain('green');
+    expect(observer?.snapshot().map((s) => s.ns)).toEqual(['host']);
+  });
+
+  it('reports a neighbour learned by a ping, and sends nothing when nothing changed', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, VETH_LAB);
+    const { recorded, waitForChange } = await watchLab(lab);
+    const from = recorded.changes.length;
+    await ping(lab.runner, 'red', '192.168.15.2', { count: 1, intervalMs: 200 }, () => undefined)
+      .done;
+    await waitForChange(
+      from,
+      (ns, state) => ns === 'red' && state.neighbours.some((n) => n.address === '192.168.15.2'),
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const settled = recorded.changes.length;
+    await observer?.refresh('red');
+    await observer?.refresh('blue');
+    expect(recorded.changes.length).toBe(settled);
+  });
+
+  it('shows NAT counters after refresh(), and keeps them current for namespaces with NAT rules', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, GATEWAY_LAB);
+    const { recorded, waitForChange } = await watchLab(lab, 300);
+    const packetsNow = () =>
+      observer?.snapshot().find((s) => s.ns === 'host')?.nat[0]?.packets ?? -1;
+    const initial = packetsNow();
+    expect(initial).toBeGreaterThanOrEqual(0);
+
+    const from = recorded.changes.length;
+    await ping(lab.runner, 'blue', '192.168.1.1', { count: 1, intervalMs: 200 }, () => undefined)
+      .done;
+    // No refresh() call: the slow NAT timer alone must bring the new counters.
+    await waitForChange(
+      from,
+      (ns, state) => ns === 'host' && (state.nat[0]?.packets ?? 0) > initial,
+    );
+
+    expect((await lab.runner.run('red', ['sysctl', '-w', 'net.ipv4.ip_forward=1'])).exitCode).toBe(
+      0,
+    );
+    const before = recorded.changes.length;
+    await observer?.refresh('red');
+    expect(recorded.changes.slice(before).some((c) => c.ns === 'red' && c.state.ipForward)).toBe(
+      true,
+    );
+  });
+
+  it('stops its monitor when closed', async () => {
+    lab = await createTestLab();
+    const obs = (await watchLab(lab)).observer;
+    const count = lab.runner.processCount;
+    await obs.close();
+    await obs.close();
+    await lab.runner.run('host', ['ip', 'netns', 'add', 'late']);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(lab.runner.processCount).toBe(count + 1);
+  });
+});

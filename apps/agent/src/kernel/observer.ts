@@ -1,0 +1,376 @@
+/**
+ * Streams the lab's live state, driven by the kernel's own events rather than a fixed poll:
+ * - one `ip monitor all-nsid ...` in the lab's root namespace reports link, address, route and
+ *   neighbour changes in every namespace that has an nsid there ("[nsid N]" prefixes); the
+ *   observer gives each lab namespace an nsid (`ip netns set NAME auto`), since namespaces made
+ *   by `ip netns add` have none and their events would otherwise never arrive;
+ * - a file watch on the lab's /run/netns sees namespaces come and go (no process needed);
+ * - an event re-reads only its namespace, after a short delay that gathers a burst of events
+ *   into one read, and onChange fires only when the state differs from the last one sent.
+ * iptables counters and ip_forward make no events: refresh() re-reads on demand, and
+ * namespaces with NAT rules are re-read every couple of seconds for their counters.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { HOST_NS, type NamespaceState } from '@netns-lab/model';
+import type { Runner, StreamingProcess } from './runner';
+import { parseNsidList } from './parse-ip';
+import { listNamespaces, ReadError, readNamespaceDetail } from './read-namespace';
+
+export { listNamespaces, readNamespace, ReadError } from './read-namespace';
+
+export interface ObserverOptions {
+  onChange(ns: string, state: NamespaceState): void;
+  onGone(ns: string): void;
+  /** Something went wrong in the background (a read failed, the monitor died). */
+  onError?(error: Error): void;
+  /** How long events are gathered before a namespace is re-read (ms). */
+  debounceMs?: number;
+  /** How often namespaces with NAT rules are re-read for their counters (ms; 0: never). */
+  natRefreshMs?: number;
+}
+
+export interface Observer {
+  /** The last state read of every namespace, "host" first. */
+  snapshot(): NamespaceState[];
+  /**
+   * Re-reads one namespace now (or re-lists and re-reads all), including what makes no events
+   * (NAT rules and counters, conntrack, ip_forward). Resolves after any onChange it causes.
+   */
+  refresh(ns?: string): Promise<void>;
+  /** Processes the observer has started (reads, the monitor, nsid bookkeeping). */
+  readonly processCount: number;
+  /** Stops the monitor, the watch and the timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface NsidCache {
+  names: Map<number, string>;
+  /** Peers' nsids that had no name when last listed (e.g. the real root in host mode). */
+  unnamed: Set<number>;
+}
+
+interface Pending {
+  timer?: NodeJS.Timeout | undefined;
+  running?: Promise<void> | undefined;
+  dirty: boolean;
+  withNat: boolean;
+}
+
+const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'neigh', 'nsid'];
+const MAX_MONITOR_RESTARTS = 5;
+
+/** Starts watching; resolves once every namespace has been read once. */
+export async function createObserver(runner: Runner, options: ObserverOptions): Promise<Observer> {
+  const debounceMs = options.debounceMs ?? 25;
+  const natRefreshMs = options.natRefreshMs ?? 2000;
+  const states = new Map<string, NamespaceState>();
+  const known = new Set<string>([HOST_NS]);
+  const nsidCaches = new Map<string, NsidCache>();
+  const pending = new Map<string, Pending>();
+  /** The lab root's nsid -> namespace name: decodes the monitor's "[nsid N]". */
+  let rootNsids = new Map<number, string>();
+  /** nsids seen in the monitor that no name maps to; not looked up again until a rescan. */
+  const strangerNsids = new Set<number>();
+  let processCount = 0;
+  let closed = false;
+  let monitor: StreamingProcess | undefined;
+  let monitorRestarts = 0;
+  let watcher: FSWatcher | undefined;
+  let rescanTimer: NodeJS.Timeout | undefined;
+  let rescanning: Promise<void> | undefined;
+  let rescanAgain = false;
+
+  const report = (error: unknown) => {
+    if (closed) return;
+    options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  async function run(ns: string, argv: string[], input?: string) {
+    processCount += 1;
+    return runner.run(ns, argv, input === undefined ? {} : { input });
+  }
+
+  async function refreshRootNsids(): Promise<void> {
+    const result = await run(HOST_NS, ['ip', '-j', 'netns', 'list-id']);
+    if (result.exitCode === 0) rootNsids = parseNsidList(result.stdout);
+  }
+
+  /** Gives every lab namespace an nsid in the lab's root, so the monitor hears from it. */
+  async function assignNsids(names: readonly string[]): Promise<void> {
+    await refreshRootNsids();
+    const named = new Set(rootNsids.values());
+    const missing = names.filter((name) => name !== HOST_NS && !named.has(name));
+    if (missing.length === 0) return;
+    // -force: one namespace vanishing meanwhile must not stop the others.
+    const batch = missing.map((name) => `netns set ${name} auto\n`).join('');
+    await run(HOST_NS, ['ip', '-force', '-batch', '-'], batch);
+    await refreshRootNsids();
+  }
+
+  /** Re-lists /run/netns: reads new namespaces, reports vanished ones. */
+  function rescan(): Promise<void> {
+    if (rescanning) {
+      rescanAgain = true;
+      return rescanning;
+    }
+    rescanning = (async () => {
+      do {
+        rescanAgain = false;
+        // Host mode may have had no /run/netns at start; watch it once it exists.
+        if (!watcher) startWatch();
+        const names = await listNamespaces(runner);
+        if (closed) return;
+        const current = new Set(names);
+        const added = names.filter((name) => !known.has(name));
+        const removed = [...known].filter((name) => !current.has(name));
+        for (const name of removed) forget(name);
+        if (removed.length > 0) {
+          // A vanished namespace's nsids may be given to a new one: names must be listed again.
+          nsidCaches.clear();
+        }
+        strangerNsids.clear();
+        if (added.length > 0 || removed.length > 0) await assignNsids(names);
+        for (const name of added) {
+          known.add(name);
+          schedule(name, { withNat: true, now: true });
+        }
+      } while (rescanAgain && !closed);
+    })().finally(() => {
+      rescanning = undefined;
+    });
+    return rescanning;
+  }
+
+  function scheduleRescan(): void {
+    if (closed || rescanTimer) return;
+    rescanTimer = setTimeout(() => {
+      rescanTimer = undefined;
+      rescan().catch(report);
+    }, debounceMs);
+  }
+
+  function forget(ns: string): void {
+    known.delete(ns);
+    nsidCaches.delete(ns);
+    const entry = pending.get(ns);
+    if (entry?.timer) clearTimeout(entry.timer);
+    pending.delete(ns);
+    const had = states.delete(ns);
+    if (had && !closed) options.onGone(ns);
+  }
+
+  /**
+   * Asks for a read of `ns`. Events within debounceMs of the first one share a read (the delay
+   * does not restart, so a steady stream of events cannot starve it); an event during a read
+   * causes one more read after it.
+   */
+  function schedule(ns: string, how: { withNat?: boolean; now?: boolean } = {}): Promise<void> {
+    if (closed) return Promise.resolve();
+    let entry = pending.get(ns);
+    if (!entry) {
+      entry = { dirty: false, withNat: false };
+      pending.set(ns, entry);
+    }
+    entry.withNat ||= how.withNat === true;
+    entry.dirty = true;
+    // A read in progress reads again after itself (dirty is set), within the same promise.
+    if (entry.running) return entry.running;
+    if (how.now) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = undefined;
+      return start(ns, entry);
+    }
+    if (!entry.timer) {
+      const current = entry;
+      entry.timer = setTimeout(() => {
+        current.timer = undefined;
+        void start(ns, current);
+      }, debounceMs);
+    }
+    return Promise.resolve();
+  }
+
+  function start(ns: string, entry: Pending): Promise<void> {
+    entry.running = (async () => {
+      while (entry.dirty && !closed) {
+        entry.dirty = false;
+        const withNat = entry.withNat;
+        entry.withNat = false;
+        await readAndEmit(ns, withNat).catch(report);
+      }
+    })().finally(() => {
+      entry.running = undefined;
+      if (pending.get(ns) === entry && !entry.timer) pending.delete(ns);
+    });
+    return entry.running;
+  }
+
+  async function readAndEmit(ns: string, forceNat: boolean): Promise<void> {
+    const last = states.get(ns);
+    const withNat = forceNat || last === undefined || last.nat.length > 0;
+    const cache = nsidCaches.get(ns);
+    processCount += 1;
+    let detail;
+    try {
+      detail = await readNamespaceDetail(runner, ns, {
+        nat: withNat,
+        ...(cache === undefined ? {} : { nsidNames: cache.names }),
+      });
+      if (cache !== undefined && detail.unresolvedNsids.some((id) => !cache.unnamed.has(id))) {
+        // A veth to a namespace this one had no name for yet: list the names once more.
+        processCount += 1;
+        detail = await readNamespaceDetail(runner, ns, { nat: withNat });
+      }
+    } catch (error) {
+      if (error instanceof ReadError && error.code === 'gone') {
+        scheduleRescan();
+        return;
+      }
+      throw error;
+    }
+    if (closed || !known.has(ns)) return;
+    if (detail.nsidNames) {
+      nsidCaches.set(ns, { names: detail.nsidNames, unnamed: new Set(detail.unresolvedNsids) });
+    }
+    const state = detail.state;
+    if (!detail.natRead && last !== undefined) {
+      state.nat = last.nat;
+      if (last.conntrack === undefined) delete state.conntrack;
+      else state.conntrack = last.conntrack;
+    }
+    // snapshot() always holds the latest read (its readAt tells how fresh it is); clients only
+    // hear about a change.
+    states.set(ns, state);
+    if (last !== undefined && sameState(last, state)) return;
+    options.onChange(ns, state);
+  }
+
+  function onMonitorLine(line: string): void {
+    const match = /^\[nsid (current|\d+)\]/.exec(line);
+    if (!match) return;
+    const body = line.slice(match[0].length);
+    if (match[1] === 'current') {
+      // nsids coming and going in the lab's root: a namespace was given an id or was destroyed.
+      if (/^(Deleted )?nsid \d+/.test(body)) scheduleRescan();
+      else schedule(HOST_NS);
+      return;
+    }
+    const nsid = Number(match[1]);
+    const ns = rootNsids.get(nsid);
+    if (ns !== undefined) {
+      if (known.has(ns)) schedule(ns);
+      return;
+    }
+    if (strangerNsids.has(nsid)) return;
+    strangerNsids.add(nsid);
+    refreshRootNsids()
+      .then(() => {
+        const name = rootNsids.get(nsid);
+        if (name === undefined) return;
+        strangerNsids.delete(nsid);
+        if (known.has(name)) schedule(name);
+        else scheduleRescan();
+      })
+      .catch(report);
+  }
+
+  function startMonitor(): void {
+    processCount += 1;
+    const child = runner.spawn(HOST_NS, MONITOR_ARGV);
+    monitor = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: string | Buffer) => {
+      if (stderr.length < 2048) stderr += chunk.toString();
+    });
+    createInterface({ input: child.stdout }).on('line', onMonitorLine);
+    void child.done.then(() => onMonitorExit(child, stderr));
+  }
+
+  function onMonitorExit(child: StreamingProcess, stderr: string): void {
+    if (closed || monitor !== child) return;
+    monitor = undefined;
+    if (monitorRestarts >= MAX_MONITOR_RESTARTS) {
+      report(new Error(`ip monitor stopped and was not restarted again: ${stderr.trim()}`));
+      return;
+    }
+    monitorRestarts += 1;
+    report(new Error(`ip monitor stopped (${stderr.trim() || 'no message'}); restarting it`));
+    startMonitor();
+    // Events may have been missed while it was down.
+    void refresh().catch(report);
+  }
+
+  function startWatch(): void {
+    try {
+      watcher = watch(runner.sandbox.netnsDir, () => scheduleRescan());
+      watcher.on('error', () => {
+        // The directory went away (host mode) or cannot be watched: refresh() still re-lists.
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch {
+      // No /run/netns yet (host mode before the first namespace): the monitor's nsid events
+      // and refresh() still find new namespaces.
+      watcher = undefined;
+    }
+  }
+
+  async function refresh(ns?: string): Promise<void> {
+    if (closed) return;
+    if (ns !== undefined) {
+      if (!known.has(ns)) await rescan();
+      if (known.has(ns)) await schedule(ns, { withNat: true, now: true });
+      return;
+    }
+    await rescan();
+    await Promise.all([...known].map((name) => schedule(name, { withNat: true, now: true })));
+  }
+
+  startMonitor();
+  startWatch();
+  await refresh();
+
+  const natTimer =
+    natRefreshMs > 0
+      ? setInterval(() => {
+          for (const [ns, state] of states) {
+            if (state.nat.length > 0) schedule(ns, { withNat: true }).catch(report);
+          }
+        }, natRefreshMs)
+      : undefined;
+  natTimer?.unref();
+
+  return {
+    snapshot() {
+      const all = [...states.values()];
+      return all.sort((a, b) =>
+        a.ns === HOST_NS ? -1 : b.ns === HOST_NS ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0,
+      );
+    },
+    refresh,
+    get processCount() {
+      return processCount;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (natTimer) clearInterval(natTimer);
+      if (rescanTimer) clearTimeout(rescanTimer);
+      for (const entry of pending.values()) if (entry.timer) clearTimeout(entry.timer);
+      watcher?.close();
+      const child = monitor;
+      monitor = undefined;
+      if (child) {
+        child.kill();
+        await child.done;
+      }
+      await Promise.allSettled([...pending.values()].map((entry) => entry.running));
+    },
+  };
+}
+
+/** Equal apart from when they were read. */
+export function sameState(a: NamespaceState, b: NamespaceState): boolean {
+  return JSON.stringify({ ...a, readAt: 0 }) === JSON.stringify({ ...b, readAt: 0 });
+}
