@@ -84,6 +84,10 @@ describe('the seed labs, applied through the agent', () => {
     expect(host.ipForward).toBe(true);
     const rule = host.nat.find((r) => r.source === '192.168.15.0/24' && r.target === 'MASQUERADE');
     expect(rule?.packets).toBeGreaterThan(0);
+    // Traffic that stays on the bridge is switched, not masqueraded (even with br_netfilter).
+    expect((await client.ping('red', '192.168.15.2', 1)).received).toBe(1);
+    const after = (await client.state('host')).nat.find((r) => r.source === '192.168.15.0/24');
+    expect(after?.packets).toBe(rule?.packets);
 
     const withoutNat: Lab = JSON.parse(JSON.stringify(gateway)) as Lab;
     const hostNode = withoutNat.nodes.find((n) => n.kind === 'host');

@@ -57,6 +57,7 @@ async function assemble(
     for (const send of subscribers) send(message);
   };
   const tools = await detectTools(runner);
+  if (sandbox.mode === 'sandbox') await keepBridgesOutOfIptables(runner);
   const info: EngineInfo = { mode: sandbox.mode, rootless: sandbox.rootless, tools };
 
   const observer = await createObserver(runner, {
@@ -296,4 +297,18 @@ async function assemble(
       return closed;
     },
   };
+}
+
+/**
+ * Where br_netfilter is loaded (Docker loads it), bridged frames go through iptables, so the
+ * seed's MASQUERADE would also rewrite red-to-blue traffic on v-net-0 and blue would see red's
+ * pings come from 192.168.15.5. The note teaches a bridge that just switches frames: turn that
+ * off in the sandbox (the setting is per namespace; the host is untouched).
+ */
+async function keepBridgesOutOfIptables(runner: Runner): Promise<void> {
+  await runner.run(HOST_NS, [
+    'sh',
+    '-c',
+    'for f in /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-ip6tables; do [ -w "$f" ] && echo 0 > "$f"; done; true',
+  ]);
 }
