@@ -1,0 +1,249 @@
+/**
+ * The WebSocket client for the agent, outside React. It connects to /ws on the page's origin
+ * (the agent's cookie authenticates it), reconnects with exponential backoff, parses every
+ * message with the model's protocol schema, and hands it to the store. Components call its
+ * small typed API (apply, destroy, ping, routeGet, cancel, refresh).
+ */
+import { parseServerMessage, type ClientMessageInput, type Lab } from '@netns-lab/model';
+import type { AppStore } from '../store/store';
+
+/** What the client needs of a WebSocket (the browser's, or a fake one in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface Backoff {
+  /** The first retry's delay. */
+  baseMs: number;
+  /** No retry waits longer. */
+  maxMs: number;
+  /** Random spread, as a fraction of the delay (0: none). */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 500, maxMs: 10_000, jitter: 0.2 };
+/** After this many failed attempts in a row the agent is called unreachable (retries go on). */
+export const UNREACHABLE_AFTER = 5;
+
+const OPEN = 1;
+
+export interface AgentClientOptions {
+  url: string;
+  store: AppStore;
+  createSocket?: SocketFactory;
+  backoff?: Partial<Backoff>;
+  random?: () => number;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+/** The delay before retry number `attempt` (1, 2, ...): base * 2^(attempt-1), capped, spread. */
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
+  const raw = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+  const spread = raw * backoff.jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(raw + spread));
+}
+
+let counter = 0;
+function newRequestId(): string {
+  counter += 1;
+  return `web-${Date.now().toString(36)}-${counter}`;
+}
+
+export class AgentClient {
+  private socket: SocketLike | null = null;
+  private timer: unknown = null;
+  private attempt = 0;
+  private stopped = true;
+  private readonly backoff: Backoff;
+  private readonly createSocket: SocketFactory;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+
+  constructor(private readonly options: AgentClientOptions) {
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.createSocket =
+      options.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike);
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer =
+      options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  }
+
+  private get store(): AppStore {
+    return this.options.store;
+  }
+
+  /** Starts connecting (and reconnecting whenever the connection drops). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.attempt = 0;
+    this.store.getState().setConnection({ status: 'connecting', attempt: 0, retryAt: null });
+    this.open();
+  }
+
+  /** Closes the connection and stops reconnecting. Safe to call more than once. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) {
+      this.clearTimer(this.timer);
+      this.timer = null;
+    }
+    const socket = this.socket;
+    this.socket = null;
+    if (socket !== null) {
+      socket.onopen = socket.onclose = socket.onerror = null;
+      socket.onmessage = null;
+      socket.close(1000, 'page closed');
+    }
+  }
+
+  get connected(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  private open(): void {
+    let socket: SocketLike;
+    try {
+      socket = this.createSocket(this.options.url);
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.store.getState().setConnection({ status: 'connected', attempt: 0, retryAt: null });
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.handle(event.data);
+    };
+    socket.onerror = () => {
+      // A close event follows; retrying is decided there.
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (!this.stopped) this.scheduleRetry();
+    };
+  }
+
+  private scheduleRetry(): void {
+    this.attempt += 1;
+    const delay = backoffDelay(this.attempt, this.backoff, this.random);
+    const everConnected = this.store.getState().connection.everConnected;
+    // A page that never reached the agent says so at once: there is nothing to get back to.
+    const unreachable = !everConnected || this.attempt > UNREACHABLE_AFTER;
+    this.store.getState().setConnection({
+      status: unreachable ? 'unreachable' : 'reconnecting',
+      attempt: this.attempt,
+      retryAt: this.now() + delay,
+    });
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      if (!this.stopped) this.open();
+    }, delay);
+  }
+
+  /** Retries now instead of waiting (the status bar's "Retry now"). */
+  retryNow(): void {
+    if (this.stopped || this.socket !== null) return;
+    if (this.timer !== null) {
+      this.clearTimer(this.timer);
+      this.timer = null;
+    }
+    this.open();
+  }
+
+  private handle(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      console.warn('netns-lab: the agent sent something that is not JSON');
+      return;
+    }
+    const parsed = parseServerMessage(json);
+    if (!parsed.ok) {
+      console.warn(`netns-lab: ignored a message from the agent: ${parsed.error.message}`);
+      return;
+    }
+    this.store.getState().receive(parsed.message);
+  }
+
+  private send(message: ClientMessageInput): boolean {
+    const socket = this.socket;
+    if (socket === null || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Asks the agent to build `lab`; the request id, or null when not connected. */
+  apply(lab: Lab): string | null {
+    const requestId = newRequestId();
+    if (!this.send({ type: 'apply', requestId, lab })) return null;
+    this.store.getState().requestSent(requestId, 'apply');
+    return requestId;
+  }
+
+  destroy(): string | null {
+    const requestId = newRequestId();
+    if (!this.send({ type: 'destroy', requestId })) return null;
+    this.store.getState().requestSent(requestId, 'destroy');
+    return requestId;
+  }
+
+  ping(ns: string, target: string, count: number): string | null {
+    const requestId = newRequestId();
+    if (!this.send({ type: 'ping', requestId, ns, target, count })) return null;
+    this.store.getState().pingStarted(requestId);
+    return requestId;
+  }
+
+  routeGet(ns: string, address: string): string | null {
+    const requestId = newRequestId();
+    if (!this.send({ type: 'route-get', requestId, ns, address })) return null;
+    this.store.getState().routeGetStarted(requestId);
+    return requestId;
+  }
+
+  cancel(requestId: string): boolean {
+    return this.send({ type: 'cancel', requestId });
+  }
+
+  refresh(ns?: string): boolean {
+    return this.send(ns === undefined ? { type: 'refresh' } : { type: 'refresh', ns });
+  }
+}
+
+/** The page's agent URL: /ws on the page's own origin. */
+export function agentUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+let current: AgentClient | null = null;
+
+/** The page's client, once main.tsx has made it (null in component tests). */
+export function agentClient(): AgentClient | null {
+  return current;
+}
+
+export function setAgentClient(client: AgentClient | null): void {
+  current = client;
+}

@@ -1,0 +1,153 @@
+/**
+ * A veth pair on the canvas: a straight cable between the two nodes' borders, each end
+ * labelled with its interface name and addresses, with its state and findings.
+ */
+import {
+  BaseEdge,
+  EdgeLabelRenderer,
+  useInternalNode,
+  type EdgeProps,
+  type EdgeTypes,
+  type InternalNode,
+} from '@xyflow/react';
+import { IssueMark } from '../common/IssueMark';
+import { appStore } from '../store/store';
+import type { VethFlowEdge } from './flow';
+import { along, cableEnds, type Box } from './geometry';
+
+const PARALLEL_GAP = 26;
+const SPLIT_LABELS_AT = 230;
+const CRAMPED_BELOW = 120;
+const BESIDE = 64;
+
+function boxOf(node: InternalNode): Box {
+  return {
+    x: node.internals.positionAbsolute.x,
+    y: node.internals.positionAbsolute.y,
+    width: node.measured.width ?? 0,
+    height: node.measured.height ?? 0,
+  };
+}
+
+function EndLabel({
+  x,
+  y,
+  ifname,
+  addresses,
+  up,
+  onSelect,
+}: {
+  x: number;
+  y: number;
+  ifname: string;
+  addresses: string[];
+  up: boolean;
+  onSelect: () => void;
+}) {
+  return (
+    <div
+      className={`veth-label nodrag nopan ${up ? '' : 'is-down'}`}
+      style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+      onClick={onSelect}
+    >
+      <span className="veth-label-name">{ifname}</span>
+      {addresses.map((a) => (
+        <span key={a} className="veth-label-addr">
+          {a}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function VethEdge({ id, source, target, data, selected }: EdgeProps<VethFlowEdge>) {
+  const a = useInternalNode(source);
+  const b = useInternalNode(target);
+  if (!a || !b || !data) return null;
+  const boxA = boxOf(a);
+  const boxB = boxOf(b);
+  if (!boxA.width || !boxB.width) return null;
+  const { index, count } = data.parallel;
+  const offset = (index - (count - 1) / 2) * PARALLEL_GAP;
+  const { from, to } = cableEnds(boxA, boxB, offset);
+  const path = `M ${from.x} ${from.y} L ${to.x} ${to.y}`;
+  const length = Math.hypot(to.x - from.x, to.y - from.y);
+  // Short cables get one label in the middle; long ones a label at each end.
+  const split = length >= SPLIT_LABELS_AT;
+  const distance = Math.min(64, length * 0.3);
+  const labelA = along(from, to, distance);
+  const labelB = along(to, from, distance);
+  const centre = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
+  // A cable too short for its label between the nodes gets the label beside it, above (or to
+  // the left of) the line, clear of the nodes.
+  const cramped = length < CRAMPED_BELOW;
+  const normal =
+    length === 0 ? { x: 0, y: -1 } : { x: -(to.y - from.y) / length, y: (to.x - from.x) / length };
+  const side = normal.y > 0 || (normal.y === 0 && normal.x > 0) ? -1 : 1;
+  const middle = cramped
+    ? { x: centre.x + normal.x * side * BESIDE, y: centre.y + normal.y * side * BESIDE }
+    : centre;
+  const select = (): void => appStore.getState().setSelection({ nodes: [], links: [id] });
+  const classes = [
+    'veth-edge',
+    `status-${data.status}`,
+    selected ? 'is-selected' : '',
+    data.onPath ? 'on-path' : '',
+  ].join(' ');
+  const { link } = data;
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={classes} interactionWidth={18} />
+      <EdgeLabelRenderer>
+        {split ? (
+          <>
+            <EndLabel
+              x={labelA.x}
+              y={labelA.y}
+              ifname={link.a.ifname}
+              addresses={link.a.addresses}
+              up={link.a.up}
+              onSelect={select}
+            />
+            <EndLabel
+              x={labelB.x}
+              y={labelB.y}
+              ifname={link.b.ifname}
+              addresses={link.b.addresses}
+              up={link.b.up}
+              onSelect={select}
+            />
+          </>
+        ) : (
+          <div
+            className="veth-label is-pair nodrag nopan"
+            style={{ transform: `translate(-50%, -50%) translate(${middle.x}px, ${middle.y}px)` }}
+            onClick={select}
+          >
+            {[link.a, link.b].map((end, k) => (
+              <span key={k} className={`veth-pair-end ${end.up ? '' : 'is-down'}`}>
+                <span className="veth-label-name">{end.ifname}</span>
+                {end.addresses.map((a) => (
+                  <span key={a} className="veth-label-addr">
+                    {a}
+                  </span>
+                ))}
+              </span>
+            ))}
+            <IssueMark issues={data.issues} extra={data.failure} />
+          </div>
+        )}
+        {split && (data.issues.length > 0 || data.failure) ? (
+          <div
+            className="veth-mark nodrag nopan"
+            style={{ transform: `translate(-50%, -50%) translate(${middle.x}px, ${middle.y}px)` }}
+          >
+            <IssueMark issues={data.issues} extra={data.failure} />
+          </div>
+        ) : null}
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+export const edgeTypes: EdgeTypes = { veth: VethEdge };

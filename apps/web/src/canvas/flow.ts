@@ -1,0 +1,215 @@
+/**
+ * The mapping between the lab and React Flow: lab nodes become flow nodes (with what their
+ * component shows), veth links become edges; and back, flow changes become lab edits (positions
+ * at the end of a drag, never during one). Pure: no React, no store.
+ */
+import type { Edge, EdgeChange, Node, NodeChange } from '@xyflow/react';
+import type { LabIssue, LabNode, Lab, Link, NodeKind } from '@netns-lab/model';
+import type { IssueIndex } from '../lab/derived';
+import type { Point } from '../lab/edit';
+import type { CanvasPath } from '../lab/path';
+import type { ElementStatus, Statuses } from '../lab/status';
+
+/** One interface of a node, as its card lists it. */
+export type PortView = {
+  linkId: string;
+  ifname: string;
+  addresses: string[];
+  up: boolean;
+  /** The node at the other end. */
+  peer: string;
+};
+
+export type LabNodeData = {
+  node: LabNode;
+  ports: PortView[];
+  status: ElementStatus;
+  issues: LabIssue[];
+  /** The kernel's message when the last apply failed here. */
+  failure: string | null;
+  onPath: boolean;
+};
+
+export type LabFlowNode = Node<LabNodeData, NodeKind>;
+
+export type VethEdgeData = {
+  link: Link;
+  status: ElementStatus;
+  issues: LabIssue[];
+  failure: string | null;
+  onPath: boolean;
+  /** Which of the parallel cables between the same two nodes this is, and how many there are. */
+  parallel: { index: number; count: number };
+};
+
+export type VethFlowEdge = Edge<VethEdgeData, 'veth'>;
+
+export interface FlowContext {
+  statuses: Statuses;
+  issues: IssueIndex;
+  failure: { nodeId?: string; linkId?: string; message: string } | null;
+  path: CanvasPath | null;
+  selection: { nodes: readonly string[]; links: readonly string[] };
+}
+
+/** The name shown for a node: its kernel name, or "host". */
+export function displayName(node: LabNode): string {
+  return node.kind === 'host' ? 'host' : node.name;
+}
+
+export const KIND_LABEL: Record<NodeKind, string> = {
+  host: 'Host',
+  namespace: 'Namespace',
+  bridge: 'Bridge',
+  external: 'External network',
+};
+
+/** The accessible name of a node on the canvas, e.g. "Namespace red". */
+export function nodeAriaLabel(node: LabNode): string {
+  return node.kind === 'host' ? 'Host' : `${KIND_LABEL[node.kind]} ${node.name}`;
+}
+
+export function linkAriaLabel(link: Link): string {
+  return `Cable ${link.a.ifname} to ${link.b.ifname}`;
+}
+
+function portsOf(lab: Lab, nodeId: string, names: Map<string, string>): PortView[] {
+  const ports: PortView[] = [];
+  for (const link of lab.links) {
+    for (const [side, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      const end = link[side];
+      if (end.node !== nodeId) continue;
+      ports.push({
+        linkId: link.id,
+        ifname: end.ifname,
+        addresses: end.addresses,
+        up: end.up,
+        peer: names.get(link[other].node) ?? link[other].node,
+      });
+    }
+  }
+  return ports;
+}
+
+export function labToFlowNodes(lab: Lab, ctx: FlowContext): LabFlowNode[] {
+  const names = new Map(lab.nodes.map((n) => [n.id, displayName(n)]));
+  const selected = new Set(ctx.selection.nodes);
+  const onPath = new Set(ctx.path?.nodes ?? []);
+  return lab.nodes.map((node) => {
+    const position = lab.layout.nodes[node.id] ?? { x: 0, y: 0 };
+    const flowNode: LabFlowNode = {
+      id: node.id,
+      type: node.kind,
+      position: { x: position.x, y: position.y },
+      data: {
+        node,
+        ports: portsOf(lab, node.id, names),
+        status: ctx.statuses.nodes.get(node.id) ?? 'not-applied',
+        issues: ctx.issues.byNode.get(node.id) ?? [],
+        failure: ctx.failure?.nodeId === node.id ? ctx.failure.message : null,
+        onPath: onPath.has(node.id),
+      },
+      selected: selected.has(node.id),
+      deletable: node.kind !== 'host',
+      ariaLabel: nodeAriaLabel(node),
+    };
+    return flowNode;
+  });
+}
+
+export function labToFlowEdges(lab: Lab, ctx: FlowContext): VethFlowEdge[] {
+  const ids = new Set(lab.nodes.map((n) => n.id));
+  const selected = new Set(ctx.selection.links);
+  const onPath = new Set(ctx.path?.links ?? []);
+  const pairKey = (l: Link): string => [l.a.node, l.b.node].sort().join('\u0000');
+  const pairs = new Map<string, number>();
+  for (const link of lab.links) pairs.set(pairKey(link), (pairs.get(pairKey(link)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const edges: VethFlowEdge[] = [];
+  for (const link of lab.links) {
+    // A cable to a node that does not exist cannot be drawn; validation says what is wrong.
+    if (!ids.has(link.a.node) || !ids.has(link.b.node)) continue;
+    const key = pairKey(link);
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    edges.push({
+      id: link.id,
+      type: 'veth',
+      source: link.a.node,
+      target: link.b.node,
+      selected: selected.has(link.id),
+      ariaLabel: linkAriaLabel(link),
+      data: {
+        link,
+        status: ctx.statuses.links.get(link.id) ?? 'not-applied',
+        issues: ctx.issues.byLink.get(link.id) ?? [],
+        failure: ctx.failure?.linkId === link.id ? ctx.failure.message : null,
+        onPath: onPath.has(link.id),
+        parallel: { index, count: pairs.get(key) ?? 1 },
+      },
+    });
+  }
+  return edges;
+}
+
+/**
+ * Fresh flow nodes from the lab, keeping what React Flow learnt about the previous ones (their
+ * measured size) and, for a node being dragged, its position under the pointer.
+ */
+export function mergeFlowNodes(next: LabFlowNode[], prev: readonly LabFlowNode[]): LabFlowNode[] {
+  const before = new Map(prev.map((n) => [n.id, n]));
+  return next.map((node) => {
+    const old = before.get(node.id);
+    if (old === undefined) return node;
+    const merged: LabFlowNode = { ...node };
+    if (old.measured !== undefined) merged.measured = old.measured;
+    if (old.dragging) {
+      merged.position = old.position;
+      merged.dragging = true;
+    }
+    return merged;
+  });
+}
+
+/**
+ * Positions to commit to the lab from a batch of node changes: only settled ones (a drag's end,
+ * or a move by keyboard), never the ones while a drag goes on.
+ */
+export function settledPositions(changes: readonly NodeChange[]): Record<string, Point> | null {
+  let out: Record<string, Point> | null = null;
+  for (const change of changes) {
+    if (change.type !== 'position' || change.dragging !== false || !change.position) continue;
+    out ??= {};
+    out[change.id] = { x: Math.round(change.position.x), y: Math.round(change.position.y) };
+  }
+  return out;
+}
+
+/** Node changes React Flow may apply to its own copy (removals go through the lab instead). */
+export function localChanges(changes: readonly NodeChange[]): NodeChange<LabFlowNode>[] {
+  return changes.filter(
+    (c) => c.type !== 'remove' && c.type !== 'add' && c.type !== 'replace',
+  ) as NodeChange<LabFlowNode>[];
+}
+
+/**
+ * The selected ids after React Flow's select changes; the same array when nothing changed (so
+ * the store is not touched).
+ */
+export function applySelectChanges(
+  ids: readonly string[],
+  changes: readonly (NodeChange | EdgeChange)[],
+): string[] {
+  let next: string[] | null = null;
+  for (const change of changes) {
+    if (change.type !== 'select') continue;
+    const current: string[] = next ?? [...ids];
+    const has = current.includes(change.id);
+    if (change.selected && !has) next = [...current, change.id];
+    else if (!change.selected && has) next = current.filter((id) => id !== change.id);
+  }
+  return next ?? (ids as string[]);
+}

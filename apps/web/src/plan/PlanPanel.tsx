@@ -1,0 +1,224 @@
+/**
+ * The plan: the exact commands the next Apply runs (the model's plan from what the kernel holds
+ * to the lab on screen), the Apply button with the reason when it cannot be pressed, progress
+ * step by step while the agent works, and where it failed.
+ */
+import { stepLine } from '@netns-lab/model';
+import { agentClient } from '../agent/client';
+import { useApplying, usePlan, useValidation } from '../hooks';
+import type { ApplyProgress } from '../store/agentSlice';
+import { appStore, useApp } from '../store/store';
+
+export function commandCount(n: number): string {
+  return n === 0 ? 'No commands' : `${n} command${n === 1 ? '' : 's'}`;
+}
+
+function StepIcon({ status, current }: { status: string; current: boolean }) {
+  if (status === 'ok')
+    return (
+      <span className="step-icon is-ok" role="img" aria-label="done">
+        ✓
+      </span>
+    );
+  if (status === 'failed')
+    return (
+      <span className="step-icon is-failed" role="img" aria-label="failed">
+        ✗
+      </span>
+    );
+  return (
+    <span
+      className={`step-icon ${current ? 'is-running' : 'is-pending'}`}
+      role="img"
+      aria-label={current ? 'running' : 'waiting'}
+    />
+  );
+}
+
+function Progress({ progress }: { progress: ApplyProgress }) {
+  const total = progress.steps.length;
+  const finished = progress.statuses.filter((s) => s !== 'pending').length;
+  const current = progress.statuses.findIndex((s) => s === 'pending');
+  const running = progress.done === null;
+  const what = progress.kind === 'destroy' ? 'Destroying' : 'Applying';
+  return (
+    <div className="apply-progress">
+      <p className="progress-line" role="status">
+        {running
+          ? `${what}: step ${Math.min(finished + 1, total)} of ${total}`
+          : progress.done?.ok
+            ? progress.done.commandsRun === 0
+              ? 'Applied: the kernel already held this lab.'
+              : `${progress.kind === 'destroy' ? 'Destroyed' : 'Applied'}: ${commandCount(progress.done.commandsRun).toLowerCase()} ran in ${(progress.done.durationMs / 1000).toFixed(1)} s`
+            : progress.done?.interrupted
+              ? 'The connection to the agent dropped during the apply.'
+              : `Failed at step ${(progress.done?.failure?.index ?? 0) + 1} of ${total}`}
+      </p>
+      {total > 0 ? <progress max={total} value={finished} aria-label="Apply progress" /> : null}
+      <ol className="plan-steps" aria-label="Apply steps">
+        {progress.steps.map((step, i) => (
+          <li key={i} className={`step-${progress.statuses[i] ?? 'pending'}`}>
+            <StepIcon
+              status={progress.statuses[i] ?? 'pending'}
+              current={running && i === current}
+            />
+            <code>{step.argv.join(' ')}</code>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function Failure({ progress }: { progress: ApplyProgress }) {
+  const lab = useApp((s) => s.lab);
+  const failure = progress.done?.failure;
+  if (!failure) return null;
+  const node = lab.nodes.find((n) => n.id === failure.target.nodeId);
+  const link = lab.links.find((l) => l.id === failure.target.linkId);
+  const where = node
+    ? node.kind === 'host'
+      ? 'the host'
+      : node.name
+    : link
+      ? `the cable ${link.a.ifname} – ${link.b.ifname}`
+      : null;
+  return (
+    <div className="apply-failure" role="alert">
+      <p>
+        <strong>Step {failure.index + 1} failed</strong>
+        {where ? ` (at ${where})` : ''}: {failure.message}
+      </p>
+      <code className="failure-command">{failure.argv.join(' ')}</code>
+      {failure.stderr.trim() ? <pre className="failure-stderr">{failure.stderr.trim()}</pre> : null}
+      {progress.done?.rolledBack ? (
+        <p className="small">The steps before it were undone: the kernel is as it was.</p>
+      ) : null}
+    </div>
+  );
+}
+
+export function PlanPanel() {
+  const lab = useApp((s) => s.lab);
+  const applied = useApp((s) => s.appliedLab);
+  const connection = useApp((s) => s.connection.status);
+  const progress = useApp((s) => s.applyProgress);
+  const agentError = useApp((s) => s.agentError);
+  const plan = usePlan();
+  const validation = useValidation();
+  const applying = useApplying();
+  const errors = validation.issues.filter((i) => i.severity === 'error').length;
+  const connected = connection === 'connected';
+
+  const reason =
+    errors > 0
+      ? `${errors} error${errors === 1 ? '' : 's'}: fix them to apply`
+      : !connected
+        ? 'Not connected to the agent: start it with npx netns-lab'
+        : applying
+          ? null
+          : plan.length === 0
+            ? 'Nothing to change: the kernel holds this lab.'
+            : null;
+  const canApply = errors === 0 && connected && !applying;
+  const showProgress =
+    progress !== null && (progress.done === null || plan.length === 0 || !progress.done.ok);
+
+  const apply = (): void => {
+    appStore.getState().sealEdit();
+    agentClient()?.apply(appStore.getState().lab);
+  };
+  const destroy = (): void => {
+    agentClient()?.destroy();
+  };
+
+  return (
+    <section className="plan panel" aria-label="Plan">
+      <header className="plan-head">
+        <div>
+          <h2 className="panel-title">Plan</h2>
+          <p className="plan-count" aria-live="polite">
+            {commandCount(plan.length)}{' '}
+            <span className="plan-count-what">
+              {applied === null ? 'to build the lab' : 'to update the kernel'}
+            </span>
+          </p>
+        </div>
+        <button
+          type="button"
+          className="primary-button"
+          disabled={!canApply}
+          aria-describedby="apply-reason"
+          onClick={apply}
+        >
+          {applying ? 'Applying…' : 'Apply'}
+        </button>
+      </header>
+      <p id="apply-reason" className={`apply-reason ${errors > 0 ? 'is-error' : ''}`}>
+        {reason ??
+          (applying
+            ? 'The agent is running the commands below.'
+            : 'Apply runs these commands, in this order.')}
+      </p>
+      {agentError ? (
+        <div className="apply-failure" role="alert">
+          <p>
+            <strong>The agent refused:</strong> {agentError.message}
+          </p>
+          {agentError.issues.length ? (
+            <ul className="small">
+              {agentError.issues.map((i, k) => (
+                <li key={k}>
+                  <span className="mono">{i.path}</span>: {i.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <button
+            type="button"
+            className="link-button small"
+            onClick={() => appStore.getState().dismissAgentError()}
+          >
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      <div className="plan-body">
+        {progress && showProgress ? <Failure progress={progress} /> : null}
+        {progress && showProgress ? (
+          <Progress progress={progress} />
+        ) : plan.length === 0 ? (
+          <p className="muted plan-empty">
+            {lab.nodes.length <= 1
+              ? 'Add namespaces and bridges to see the commands that build them.'
+              : 'Nothing to run.'}
+          </p>
+        ) : (
+          <ol className="plan-steps" aria-label="Commands">
+            {plan.map((s, i) => (
+              <li key={i}>
+                <code>{stepLine(s.step)}</code>
+              </li>
+            ))}
+          </ol>
+        )}
+        {progress?.done?.ok && !showProgress ? (
+          <p className="muted small last-apply">
+            Last apply: {commandCount(progress.done.commandsRun).toLowerCase()} ran, all fine.
+          </p>
+        ) : null}
+      </div>
+      <footer className="plan-foot">
+        <button
+          type="button"
+          className="small-button danger"
+          disabled={!connected || applying || applied === null}
+          onClick={destroy}
+        >
+          Destroy lab
+        </button>
+        <span className="muted small">Removes everything the lab built from the kernel.</span>
+      </footer>
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import { exampleLab, type NamespaceState } from '@netns-lab/model';
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from './store';
+
+const ns = (name: string, neighbours: NamespaceState['neighbours'] = []): NamespaceState => ({
+  ns: name,
+  links: [],
+  addresses: [],
+  routes: [],
+  neighbours,
+  fdb: [],
+  ipForward: false,
+  nat: [],
+  readAt: 0,
+});
+
+describe('messages from the agent', () => {
+  it('shows the lab the kernel holds on a fresh page, without an undo step', () => {
+    const store = createAppStore();
+    store.getState().receive({ type: 'lab', lab: exampleLab('seed-veth') });
+    expect(store.getState().appliedLab?.name).toBe('Two namespaces, one veth');
+    expect(store.getState().lab.nodes.map((n) => n.id)).toEqual(['host', 'red', 'blue']);
+    expect(store.getState().past).toEqual([]);
+  });
+
+  it('keeps what the student drew when the agent holds another lab', () => {
+    const store = createAppStore();
+    store.getState().openLab(exampleLab('router'));
+    store.getState().receive({ type: 'lab', lab: exampleLab('seed-veth') });
+    expect(store.getState().lab.name).toBe('Two subnets and a router');
+  });
+
+  it('follows an apply from its start to its end', () => {
+    const store = createAppStore();
+    store.getState().requestSent('r1', 'apply');
+    store.getState().receive({
+      type: 'apply-started',
+      applyId: 'a1',
+      requestId: 'r1',
+      kind: 'apply',
+      steps: [
+        { index: 0, argv: ['ip', 'netns', 'add', 'red'], target: { nodeId: 'red' } },
+        { index: 1, argv: ['ip', 'netns', 'add', 'blue'], target: { nodeId: 'blue' } },
+      ],
+    });
+    expect(store.getState().pendingRequest).toBeNull();
+    store.getState().receive({
+      type: 'apply-step',
+      applyId: 'a1',
+      index: 0,
+      total: 2,
+      status: 'ok',
+      argv: ['ip', 'netns', 'add', 'red'],
+    });
+    expect(store.getState().applyProgress?.statuses).toEqual(['ok', 'pending']);
+    store.getState().receive({
+      type: 'apply-done',
+      applyId: 'a1',
+      requestId: 'r1',
+      ok: true,
+      commandsRun: 2,
+      processes: 1,
+      durationMs: 12,
+    });
+    expect(store.getState().applyProgress?.done).toEqual({
+      ok: true,
+      commandsRun: 2,
+      durationMs: 12,
+    });
+  });
+
+  it('marks an apply cut short by a lost connection as interrupted', () => {
+    const store = createAppStore();
+    store.getState().receive({ type: 'apply-started', applyId: 'a1', kind: 'apply', steps: [] });
+    store.getState().setConnection({ status: 'reconnecting', attempt: 1 });
+    expect(store.getState().applyProgress?.done?.interrupted).toBe(true);
+  });
+
+  it('highlights the rows that appear after the first snapshot, not the snapshot itself', () => {
+    const store = createAppStore();
+    store.getState().receive({ type: 'state', namespaces: [ns('red')] });
+    expect(store.getState().recent).toEqual({});
+    store.getState().receive({
+      type: 'ns-state',
+      state: ns('red', [{ address: '192.168.15.2', dev: 'veth-red', state: 'REACHABLE' }]),
+    });
+    expect(Object.keys(store.getState().recent)).toEqual(['red/neigh/veth-red/192.168.15.2']);
+    store.getState().expireRecent(Date.now() + 2000);
+    expect(store.getState().recent).toEqual({});
+    store.getState().receive({ type: 'ns-gone', ns: 'red' });
+    expect(store.getState().namespaces).toEqual({});
+  });
+
+  it('streams ping replies and losses into the ping tool, then the summary', () => {
+    const store = createAppStore();
+    store.getState().setPingForm({ ns: 'red', target: '192.168.15.2' });
+    store.getState().pingStarted('p1');
+    store.getState().receive({
+      type: 'ping-reply',
+      requestId: 'p1',
+      seq: 1,
+      ttl: 64,
+      timeMs: 0.05,
+      from: '192.168.15.2',
+    });
+    store.getState().receive({ type: 'ping-loss', requestId: 'p1', seq: 2 });
+    store
+      .getState()
+      .receive({ type: 'ping-reply', requestId: 'other', seq: 9, ttl: 1, timeMs: 1, from: 'x' });
+    store.getState().receive({ type: 'ping-done', requestId: 'p1', transmitted: 2, received: 1 });
+    const ping = store.getState().ping;
+    expect(ping.events.map((e) => e.kind)).toEqual(['reply', 'loss']);
+    expect(ping.summary).toEqual({ transmitted: 2, received: 1, lossPercent: 50 });
+    expect(ping.running).toBe(false);
+    expect(ping.ran).toEqual({ ns: 'red', target: '192.168.15.2' });
+  });
+});
