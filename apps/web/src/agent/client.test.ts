@@ -203,3 +203,34 @@ describe('backoff delays', () => {
     expect(backoffDelay(2, DEFAULT_BACKOFF, () => 0)).toBe(800);
   });
 });
+
+describe('after the agent restarts', () => {
+  it('rebuilds the lab the page had applied when a sandbox agent comes back empty', () => {
+    client.start();
+    const first = FakeSocket.latest();
+    first.accept();
+    const lab = exampleLab('seed-bridge');
+    first.receive(HELLO);
+    first.receive({ type: 'lab', lab });
+    expect(store.getState().appliedLab).not.toBeNull();
+
+    first.drop();
+    vi.advanceTimersByTime(500);
+    const second = FakeSocket.latest();
+    expect(second).not.toBe(first);
+    second.accept();
+    second.receive(HELLO);
+    second.receive({ type: 'lab', lab: null });
+    const sent = second.sent.map((m) => JSON.parse(m) as { type: string; lab?: unknown });
+    expect(sent).toContainEqual(expect.objectContaining({ type: 'apply', lab }));
+  });
+
+  it('does not rebuild anything on the first connection', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive(HELLO);
+    socket.receive({ type: 'lab', lab: null });
+    expect(socket.sent).toEqual([]);
+  });
+});

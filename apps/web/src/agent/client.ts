@@ -64,6 +64,9 @@ export class AgentClient {
   private timer: unknown = null;
   private attempt = 0;
   private stopped = true;
+  /** This connection follows an earlier one (the agent may have restarted in between). */
+  private reconnected = false;
+  private sandboxRestarted = false;
   private readonly backoff: Backoff;
   private readonly createSocket: SocketFactory;
   private readonly random: () => number;
@@ -126,6 +129,7 @@ export class AgentClient {
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      this.reconnected = this.store.getState().connection.everConnected;
       this.attempt = 0;
       this.store.getState().setConnection({ status: 'connected', attempt: 0, retryAt: null });
     };
@@ -184,7 +188,19 @@ export class AgentClient {
       console.warn(`netns-lab: ignored a message from the agent: ${parsed.error.message}`);
       return;
     }
-    this.store.getState().receive(parsed.message);
+    const message = parsed.message;
+    const before = this.store.getState();
+    const lostLab =
+      message.type === 'lab' &&
+      message.lab === null &&
+      before.appliedLab !== null &&
+      before.hello?.mode === 'sandbox' &&
+      this.sandboxRestarted;
+    this.store.getState().receive(message);
+    if (message.type === 'hello') this.sandboxRestarted = this.reconnected;
+    // A restarted sandbox agent starts empty (its lab vanished with it): build the lab the
+    // page had applied again, so the student gets back the same lab and live tables.
+    if (lostLab && before.appliedLab !== null) this.apply(before.appliedLab);
   }
 
   private send(message: ClientMessageInput): boolean {
