@@ -1,15 +1,30 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/test-results/**', '**/playwright-report/**'] },
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/test-results/**', '**/playwright-report/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
+  },
+  {
+    // Scripts and configs run on Node.
+    files: ['**/*.{js,mjs,cjs}', 'e2e/**/*.ts', 'apps/agent/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // The model is pure: no Node, DOM or React, no I/O.
@@ -20,8 +35,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'packages/model is pure: no Node APIs.' },
-            { group: ['react', 'react-dom', '@xyflow/*', 'zustand'], message: 'packages/model is pure: no React.' },
+            {
+              group: ['node:*', 'fs', 'path', 'child_process', 'os'],
+              message: 'packages/model is pure: no Node APIs.',
+            },
+            {
+              group: ['react', 'react-dom', '@xyflow/*', 'zustand'],
+              message: 'packages/model is pure: no React.',
+            },
           ],
         },
       ],
