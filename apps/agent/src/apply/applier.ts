@@ -12,11 +12,13 @@ import {
   ENTITY_KINDS,
   entityKey,
   entityNamespace,
+  HOST_NS,
   observedModel,
   planDiff,
   stepArgv,
   unionModels,
   type ApplyFailure,
+  type Endpoint,
   type EntityTypes,
   type KernelModel,
   type KernelView,
@@ -84,6 +86,76 @@ function diffNamespaces(diff: LabDiff): Set<string> {
   return out;
 }
 
+/** Namespaces whose NAT rules a plan changes. */
+function natNamespaces(plan: readonly PlanStep[]): string[] {
+  const out = new Set<string>();
+  for (const { step } of plan) if (step.op === 'nat-add' || step.op === 'nat-del') out.add(step.ns);
+  return [...out];
+}
+
+/**
+ * observedModel takes a veth to exist when an interface of each end's name exists. They must
+ * also be one pair: after seed-bridge (veth-red <-> veth-red-br), seed-veth's veth-red <->
+ * veth-blue would count as there, and the plan would delete veth-red-br (taking veth-red with
+ * it) and never add the new pair. A veth stays observed unless an end's peer is known to be
+ * another interface (its index or its namespace differs).
+ */
+function dropCrossedVeths(model: KernelModel, view: KernelView): KernelModel {
+  const link = (end: Endpoint) =>
+    view.states.get(end.ns)?.links.find((l) => l.ifname === end.ifname);
+  const peerIsNot = (from: Endpoint, to: Endpoint): boolean => {
+    const a = link(from);
+    const b = link(to);
+    if (a === undefined || b === undefined) return false;
+    if (a.peerIfindex !== undefined && a.peerIfindex !== b.ifindex) return true;
+    return from.ns === to.ns
+      ? a.peerNamespace !== undefined
+      : a.peerNamespace !== undefined && a.peerNamespace !== to.ns;
+  };
+  for (const [key, veth] of Object.entries(model.veth))
+    if (peerIsNot(veth.a, veth.b) || peerIsNot(veth.b, veth.a)) delete model.veth[key];
+  return model;
+}
+
+/**
+ * `veth-add` makes both ends in the lab's host and `link-move` then puts each in its place; an
+ * agent killed in between leaves an end in the host although its place is elsewhere. The veth
+ * is then not observed, and adding it again would fail with "File exists". Such an end is
+ * netns-lab's when its veth belongs to a lab in the journal and its peer is that veth's other
+ * end: deleting it (which deletes the pair) lets the plan make the veth again.
+ */
+function strayVethEnds(own: KernelModel, current: KernelModel, view: KernelView): PlanStep[] {
+  const host = view.states.get(HOST_NS);
+  if (host === undefined) return [];
+  const vethIn = (ns: string, ifname: string) =>
+    view.states.get(ns)?.links.find((l) => l.ifname === ifname && l.kind === 'veth');
+  const out: PlanStep[] = [];
+  for (const [key, veth] of Object.entries(own.veth)) {
+    if (key in current.veth) continue;
+    for (const [end, other] of [
+      [veth.a, veth.b],
+      [veth.b, veth.a],
+    ] as const) {
+      if (end.ns === HOST_NS) continue;
+      const stray = vethIn(HOST_NS, end.ifname);
+      if (stray === undefined) continue;
+      const otherInHost = vethIn(HOST_NS, other.ifname);
+      const otherInPlace = other.ns === HOST_NS ? undefined : vethIn(other.ns, other.ifname);
+      const paired =
+        (otherInHost !== undefined &&
+          stray.peerNamespace === undefined &&
+          stray.peerIfindex === otherInHost.ifindex) ||
+        (otherInPlace !== undefined &&
+          stray.peerNamespace === other.ns &&
+          stray.peerIfindex === otherInPlace.ifindex);
+      if (!paired) continue;
+      out.push({ step: { op: 'link-del', ns: HOST_NS, ifname: end.ifname }, origin: veth.origin });
+      break;
+    }
+  }
+  return out;
+}
+
 function toPlanned(plan: readonly PlanStep[]): PlannedStep[] {
   return plan.map((s, index) => ({ index, argv: stepArgv(s.step), target: s.origin }));
 }
@@ -104,7 +176,7 @@ export function createApplier(options: ApplierOptions): Applier {
     const stale = new Set<string>();
     for (const [ns, at] of touchedAt)
       if ((view.states.get(ns)?.readAt ?? -Infinity) <= at) stale.add(ns);
-    const observed = observedModel(candidates, view);
+    const observed = dropCrossedVeths(observedModel(candidates, view), view);
     if (stale.size === 0) return observed;
     const isStale = <K extends keyof EntityTypes>(kind: K, e: EntityTypes[K]): boolean =>
       stale.has(entityNamespace(kind, e)) ||
@@ -119,6 +191,11 @@ export function createApplier(options: ApplierOptions): Applier {
           target[entityKey[kind](e as never)] = e;
     }
     return out;
+  }
+
+  async function refreshNat(plan: readonly PlanStep[]): Promise<void> {
+    const namespaces = natNamespaces(plan);
+    if (namespaces.length > 0) await cache.refresh(namespaces).catch(() => undefined);
   }
 
   function markTouched(namespaces: Iterable<string>): void {
@@ -136,11 +213,22 @@ export function createApplier(options: ApplierOptions): Applier {
       compileLab(record.applied ?? EMPTY_LAB),
       compileLab(record.pending ?? EMPTY_LAB),
     );
-    const diff = diffModels(currentModel(candidates), want);
-    const plan = planDiff(diff, planOptions);
+    const current = currentModel(candidates);
+    const diff = diffModels(current, want);
+    // After a crash, first remove what the interrupted apply left half-made.
+    const strays =
+      record.pending === null
+        ? []
+        : strayVethEnds(
+            unionModels(compileLab(record.pending), compileLab(record.applied ?? EMPTY_LAB)),
+            current,
+            cache.view(),
+          );
+    const plan = [...strays, ...planDiff(diff, planOptions)];
     const steps = toPlanned(plan);
     listener.started?.(steps);
     const touched = diffNamespaces(diff);
+    if (strays.length > 0) touched.add(HOST_NS);
     if (plan.length === 0) {
       applied = lab === EMPTY_LAB ? null : lab;
       if (record.pending !== null || record.applied !== lab)
@@ -160,6 +248,10 @@ export function createApplier(options: ApplierOptions): Applier {
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
     markTouched(touched);
+    // NAT rules make no kernel events, and a read of a namespace may skip them and keep the
+    // rules it saw last, under a fresh readAt: read the rules again now, or the next apply
+    // would trust a list from before this one (and add a rule twice, or never delete it).
+    await refreshNat(plan);
     if (report.failure === undefined) {
       applied = lab === EMPTY_LAB ? null : lab;
       believed = want;
@@ -186,6 +278,7 @@ export function createApplier(options: ApplierOptions): Applier {
     );
     const undone = await executePhases(runner, batchPlan(undo), { iptablesArgs, keepGoing: true });
     markTouched(touched);
+    await refreshNat(undo);
     believed = goodModel;
     await journal.write({ applied, pending: null });
     return {

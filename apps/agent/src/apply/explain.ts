@@ -44,7 +44,14 @@ export function explainFailure(step: Step, stderr: string, timedOut = false): st
   const what = subject(step);
   if (timedOut)
     return `${what}: the command did not finish in time and was stopped (${stepLine(step)}).`;
-  if (/command not found|ENOENT|not found/i.test(stderr) && /iptables/.test(stderr))
+  // execa says ENOENT, a shell "not found"; in the sandbox nsenter runs the tool and says
+  // "failed to execute iptables: No such file or directory".
+  if (
+    /command not found|ENOENT|not found|failed to execute \S+: No such file or directory/i.test(
+      stderr,
+    ) &&
+    /iptables/.test(stderr)
+  )
     return `${what}: iptables is not installed. Install it with: apt-get install iptables`;
   if (/File exists/i.test(stderr))
     return `${what} already exists in the kernel, so it cannot be created again.`;
