@@ -177,7 +177,11 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     spawnOptions: SpawnOptions = {},
   ): StreamingProcess {
     if (closed) throw new RunnerClosedError();
-    const [file, ...args] = commandLine(ns, argv) as [string, ...string[]];
+    // In the sandbox, a long-running child dies with the sandbox's PID 1. In host mode nothing
+    // would end it if the agent were killed: ask the kernel to kill it when its parent dies.
+    const line = commandLine(ns, argv);
+    const full = sandbox.mode === 'host' ? ['setpriv', '--pdeathsig', 'KILL', '--', ...line] : line;
+    const [file, ...args] = full as [string, ...string[]];
     const child = execa(file, args, {
       reject: false,
       stdin: 'ignore',
