@@ -21,8 +21,12 @@ export interface AgentProcess {
   sandboxPid: number;
   /** argv prefix that runs a command in lab namespace `ns` of the sandbox ("host": its root). */
   nsPrefix(ns: string): string[];
+  /** argv prefix that runs a command in the sandbox's root, with its /run/netns. */
+  readonly sandboxPrefix: string[];
   /** Stops the agent (SIGINT, as Ctrl+C does); the sandbox and the lab vanish with it. */
   close(): Promise<void>;
+  /** Set once the agent has exited: how, and the end of what it printed. */
+  exited(): string | undefined;
 }
 
 export interface AgentOptions {
@@ -87,7 +91,19 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exitedHow: string | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitedHow = `the agent exited (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-3).join(' / ')}`;
+      resolve();
+    }),
+  );
   try {
     const url = new URL(await waitForUrl(child, options.startTimeoutMs ?? 30_000));
     const token = url.searchParams.get('token') ?? '';
@@ -103,6 +119,8 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
         ns === 'host'
           ? ['nsenter', `--target=${sandboxPid}`, '--net', '--']
           : ['nsenter', `--net=/proc/${sandboxPid}/root/run/netns/${ns}`, '--'],
+      sandboxPrefix: ['nsenter', `--target=${sandboxPid}`, '--net', '--mount', '--'],
+      exited: () => exitedHow,
       close() {
         closing ??= (async () => {
           child.kill('SIGINT');

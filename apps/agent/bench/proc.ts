@@ -109,9 +109,10 @@ function cpuJiffies(): { busy: number; total: number } {
 /**
  * Waits until the machine is quiet (the kernel tears namespaces down in the background after
  * they are deleted, which would slow the next measurement): busy below `threshold` of all
- * cores over a 500 ms window, at most `timeoutMs`. Returns how long it waited.
+ * cores over a 500 ms window, at most `timeoutMs` (other work may keep it busy for good).
+ * Returns how long it waited.
  */
-export async function settle(threshold = 0.1, timeoutMs = 60_000): Promise<number> {
+export async function settle(threshold = 0.15, timeoutMs = 8000): Promise<number> {
   const started = Date.now();
   let before = cpuJiffies();
   while (Date.now() - started < timeoutMs) {
@@ -122,4 +123,30 @@ export async function settle(threshold = 0.1, timeoutMs = 60_000): Promise<numbe
     if (busy < threshold) break;
   }
   return Date.now() - started;
+}
+
+/** CPU seconds of process `pid` itself (its threads), without any child. */
+export function ownCpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return f === undefined ? 0 : (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+/** Processes started on the whole machine since boot (/proc/stat). */
+export function machineForks(): number {
+  const match = /^processes (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * The last PID handed out in the PID namespace of process `pid` (the agent's sandbox): every
+ * command the agent runs is forked into that namespace, so the difference between two reads
+ * counts them all, with whatever they start themselves (minus the one `cat` that reads it).
+ */
+export function lastPidIn(pid: number): number {
+  const out = execFileSync(
+    'nsenter',
+    [`--target=${pid}`, '--pid', '--', 'cat', '/proc/sys/kernel/ns_last_pid'],
+    { encoding: 'utf8' },
+  );
+  return Number(out.trim());
 }

@@ -10,6 +10,8 @@ import type { ClientMessageInput, Lab, NamespaceState, ServerMessage } from '@ne
 type Done = Extract<ServerMessage, { type: 'apply-done' }>;
 
 export interface ApplyTiming {
+  /** When it was sent (performance.now()). */
+  sentAt: number;
   /** From sending `apply` (or `destroy`) to receiving apply-done (ms). */
   totalMs: number;
   /** From sending to apply-started: parse, validate, diff and plan in the agent. */
@@ -33,14 +35,18 @@ export class BenchClient {
   readonly onState = new Set<(state: NamespaceState, at: number) => void>();
   messagesReceived = 0;
   bytesReceived = 0;
+  /** When the last message arrived (performance.now()). */
+  lastMessageAt = 0;
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       const at = performance.now();
+      this.lastMessageAt = at;
       this.messagesReceived += 1;
       this.bytesReceived += data.length;
       const message = JSON.parse(data.toString('utf8')) as ServerMessage;
-      if (message.type === 'ns-state') for (const listener of this.onState) listener(message.state, at);
+      if (message.type === 'ns-state')
+        for (const listener of this.onState) listener(message.state, at);
       for (const waiter of this.waiters) {
         if (waiter.match(message, at)) {
           this.waiters.delete(waiter);
@@ -70,7 +76,10 @@ export class BenchClient {
   }
 
   /** Resolves at the first message (from now on) that `match` accepts. */
-  waitFor(match: (message: ServerMessage, at: number) => boolean, timeoutMs: number): Promise<void> {
+  waitFor(
+    match: (message: ServerMessage, at: number) => boolean,
+    timeoutMs: number,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
@@ -123,8 +132,16 @@ export class BenchClient {
     await finished;
     if (error !== undefined) throw new Error(error);
     if (done === undefined) throw new Error('no apply-done');
-    if (!done.ok) throw new Error(`apply failed: ${JSON.stringify(done.failure)}`);
+    if (!done.ok) {
+      const f = done.failure;
+      throw new Error(
+        `failed after ${((doneAt - sentAt) / 1000).toFixed(1)} s at step ${f?.index ?? '?'} ` +
+          `(${f?.argv.join(' ') ?? '?'}): ${f?.stderr.split('\n')[0] ?? ''}` +
+          (done.rolledBack === true ? ' (rolled back)' : ''),
+      );
+    }
     const timing: ApplyTiming = {
+      sentAt,
       totalMs: doneAt - sentAt,
       planMs: startedAt - sentAt,
       firstStepMs: steps > 0 ? firstStepAt - startedAt : Number.NaN,
