@@ -12,34 +12,34 @@ import { describe, expect, it } from 'vitest';
 
 const step = join(import.meta.dirname, 'fixtures', 'host-mode-step.ts');
 
-describe('host mode', () => {
-  it('survives a SIGKILL, converges on restart, and destroys only what it made', () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'netns-lab-host-'));
-    const node = `node --import tsx ${step}`;
-    const script = `
+function runInThrowawayHost(forwardBefore: 0 | 1): Record<string, unknown>[] {
+  const stateDir = mkdtempSync(join(tmpdir(), 'netns-lab-host-'));
+  const node = `node --import tsx ${step}`;
+  const script = `
 mkdir -p /run/netns && mount -t tmpfs none /run/netns
+sysctl -qw net.ipv4.ip_forward=${forwardBefore}
 ip link add keep-me type bridge
 ${node} apply seed-gateway ${stateDir} || true
 ${node} converge seed-gateway ${stateDir}
 ${node} destroy x ${stateDir}
 sleep 0.3
-echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link show | awk -F': ' '{print $2}' | tr '\\n' ' ')\\", \\"nat\\": $(iptables-save -t nat | grep -c -- '^-A' || true)}"
+echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link show | awk -F': ' '{print $2}' | tr '\\n' ' ')\\", \\"nat\\": $(iptables-save -t nat | grep -c -- '^-A' || true), \\"forward\\": $(cat /proc/sys/net/ipv4/ip_forward)}"
 `;
-    const output = execFileSync(
-      'unshare',
-      ['--net', '--mount', '--propagation', 'private', 'bash', '-c', script],
-      {
-        encoding: 'utf8',
-        timeout: 90_000,
-        cwd: join(import.meta.dirname, '..'),
-      },
-    );
-    const lines = output
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const [applied, converged, destroyed, after] = lines;
+  const output = execFileSync(
+    'unshare',
+    ['--net', '--mount', '--propagation', 'private', 'bash', '-c', script],
+    { encoding: 'utf8', timeout: 90_000, cwd: join(import.meta.dirname, '..') },
+  );
+  return output
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('host mode', () => {
+  it('survives a SIGKILL, converges on restart, and destroys only what it made', () => {
+    const [applied, converged, destroyed, after] = runInThrowawayHost(0);
     expect(applied).toMatchObject({ action: 'apply', ok: true });
     expect(applied?.['commandsRun']).toBeGreaterThan(30);
     // The restarted agent finds the lab in the kernel and runs nothing.
@@ -51,7 +51,15 @@ echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link 
       again: 0,
     });
     expect(destroyed).toMatchObject({ action: 'destroy', ok: true });
-    expect(after).toMatchObject({ namespaces: 0, nat: 0 });
+    expect(after).toMatchObject({ namespaces: 0, nat: 0, forward: 0 });
     expect(String(after?.['links']).trim().split(/\s+/).sort()).toEqual(['keep-me', 'lo']);
+  });
+
+  it('leaves ip_forward on after destroy when the host had it on before', () => {
+    const [applied, converged, destroyed, after] = runInThrowawayHost(1);
+    expect(applied).toMatchObject({ ok: true });
+    expect(converged).toMatchObject({ ok: true, ping: 1 });
+    expect(destroyed).toMatchObject({ ok: true });
+    expect(after).toMatchObject({ namespaces: 0, nat: 0, forward: 1 });
   });
 });

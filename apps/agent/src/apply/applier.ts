@@ -30,7 +30,7 @@ import {
 import type { Runner } from '../kernel/runner';
 import { batchPlan } from './batches';
 import { executePhases } from './execute';
-import type { Journal } from './journal';
+import type { Journal, JournalRecord } from './journal';
 
 /** The live tables as last read; `refresh` reads namespaces again now. */
 export interface KernelCache {
@@ -203,6 +203,27 @@ export function createApplier(options: ApplierOptions): Applier {
     for (const ns of namespaces) touchedAt.set(ns, now);
   }
 
+  /**
+   * Host mode must leave the real host as it found it: if ip_forward was already on before
+   * netns-lab turned it on (Docker and routers need it), removing the lab leaves it on.
+   */
+  function keepHostForwarding(plan: PlanStep[], record: JournalRecord): PlanStep[] {
+    if (!options.hostMode || record.hostForwardBefore !== true) return plan;
+    return plan.filter(
+      ({ step }) => !(step.op === 'forward' && step.ns === HOST_NS && !step.enabled),
+    );
+  }
+
+  /** What ip_forward the real host had before a lab of netns-lab first wanted it on. */
+  function rememberHostForwarding(
+    want: KernelModel,
+    record: JournalRecord,
+  ): Partial<JournalRecord> {
+    if (!options.hostMode || (record.hostForwardBefore ?? null) !== null) return {};
+    if (!Object.values(want.forward).some((f) => f.ns === HOST_NS)) return {};
+    return { hostForwardBefore: cache.view().states.get(HOST_NS)?.ipForward ?? false };
+  }
+
   async function run(lab: Lab, listener: ApplyListener = {}): Promise<ApplyOutcome> {
     const started = performance.now();
     const want = compileLab(lab);
@@ -224,15 +245,16 @@ export function createApplier(options: ApplierOptions): Applier {
             current,
             cache.view(),
           );
-    const plan = [...strays, ...planDiff(diff, planOptions)];
+    const plan = keepHostForwarding([...strays, ...planDiff(diff, planOptions)], record);
     const steps = toPlanned(plan);
     listener.started?.(steps);
     const touched = diffNamespaces(diff);
     if (strays.length > 0) touched.add(HOST_NS);
     if (plan.length === 0) {
       applied = lab === EMPTY_LAB ? null : lab;
-      if (record.pending !== null || record.applied !== lab)
-        await journal.write({ applied, pending: null });
+      const remembered = rememberHostForwarding(want, record);
+      if (record.pending !== null || record.applied !== lab || Object.keys(remembered).length > 0)
+        await journal.write({ applied, pending: null, ...remembered });
       return {
         ok: true,
         steps,
@@ -242,7 +264,11 @@ export function createApplier(options: ApplierOptions): Applier {
         touched: [],
       };
     }
-    await journal.write({ applied: record.applied, pending: lab });
+    await journal.write({
+      applied: record.applied,
+      pending: lab,
+      ...rememberHostForwarding(want, record),
+    });
     const report = await executePhases(runner, batchPlan(plan), {
       iptablesArgs,
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
@@ -255,7 +281,12 @@ export function createApplier(options: ApplierOptions): Applier {
     if (report.failure === undefined) {
       applied = lab === EMPTY_LAB ? null : lab;
       believed = want;
-      await journal.write({ applied, pending: null });
+      const keepsForwarding = Object.values(want.forward).some((f) => f.ns === HOST_NS);
+      await journal.write({
+        applied,
+        pending: null,
+        ...(keepsForwarding ? {} : { hostForwardBefore: null }),
+      });
       return {
         ok: true,
         steps,

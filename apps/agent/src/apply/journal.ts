@@ -12,11 +12,17 @@ export interface JournalRecord {
   applied: Lab | null;
   /** A lab whose apply started and had not finished (a crash leaves it here). */
   pending: Lab | null;
+  /**
+   * Host mode: the real host's net.ipv4.ip_forward before netns-lab first turned it on (null:
+   * netns-lab has not turned it on). When it was already on, tearing the lab down leaves it on.
+   */
+  hostForwardBefore?: boolean | null;
 }
 
 export interface Journal {
   read(): JournalRecord;
-  write(record: JournalRecord): Promise<void>;
+  /** Replaces the fields given; the others stay. */
+  write(record: Partial<JournalRecord>): Promise<void>;
 }
 
 export function memoryJournal(): Journal {
@@ -24,7 +30,7 @@ export function memoryJournal(): Journal {
   return {
     read: () => record,
     write: async (next) => {
-      record = next;
+      record = { ...record, ...next };
     },
   };
 }
@@ -36,12 +42,18 @@ export async function fileJournal(path: string): Promise<Journal> {
     const data = JSON.parse(await readFile(path, 'utf8')) as {
       applied?: unknown;
       pending?: unknown;
+      hostForwardBefore?: unknown;
     };
     const parse = (v: unknown): Lab | null => {
       const r = LabSchema.safeParse(v);
       return r.success ? r.data : null;
     };
-    record = { applied: parse(data.applied), pending: parse(data.pending) };
+    record = {
+      applied: parse(data.applied),
+      pending: parse(data.pending),
+      hostForwardBefore:
+        typeof data.hostForwardBefore === 'boolean' ? data.hostForwardBefore : null,
+    };
   } catch {
     // No journal yet (or unreadable): nothing of ours is known to be there.
   }
@@ -49,9 +61,9 @@ export async function fileJournal(path: string): Promise<Journal> {
   return {
     read: () => record,
     write: async (next) => {
-      record = next;
+      record = { ...record, ...next };
       const tmp = `${path}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(next)}\n`, { mode: 0o600 });
+      await writeFile(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
       await rename(tmp, path);
     },
   };
