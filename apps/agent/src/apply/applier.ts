@@ -214,14 +214,21 @@ export function createApplier(options: ApplierOptions): Applier {
     );
   }
 
-  /** What ip_forward the real host had before a lab of netns-lab first wanted it on. */
+  /**
+   * What ip_forward the real host had before a lab of netns-lab first wanted it on, taken from
+   * the kernel model the plan is made from (the observer's cache alone may be stale: sysctls
+   * make no kernel events).
+   */
   function rememberHostForwarding(
     want: KernelModel,
+    current: KernelModel,
     record: JournalRecord,
   ): Partial<JournalRecord> {
+    const hostForward = (model: KernelModel): boolean =>
+      Object.values(model.forward).some((f) => f.ns === HOST_NS);
     if (!options.hostMode || (record.hostForwardBefore ?? null) !== null) return {};
-    if (!Object.values(want.forward).some((f) => f.ns === HOST_NS)) return {};
-    return { hostForwardBefore: cache.view().states.get(HOST_NS)?.ipForward ?? false };
+    if (!hostForward(want)) return {};
+    return { hostForwardBefore: hostForward(current) };
   }
 
   async function run(lab: Lab, listener: ApplyListener = {}): Promise<ApplyOutcome> {
@@ -252,7 +259,7 @@ export function createApplier(options: ApplierOptions): Applier {
     if (strays.length > 0) touched.add(HOST_NS);
     if (plan.length === 0) {
       applied = lab === EMPTY_LAB ? null : lab;
-      const remembered = rememberHostForwarding(want, record);
+      const remembered = rememberHostForwarding(want, current, record);
       if (record.pending !== null || record.applied !== lab || Object.keys(remembered).length > 0)
         await journal.write({ applied, pending: null, ...remembered });
       return {
@@ -267,7 +274,7 @@ export function createApplier(options: ApplierOptions): Applier {
     await journal.write({
       applied: record.applied,
       pending: lab,
-      ...rememberHostForwarding(want, record),
+      ...rememberHostForwarding(want, current, record),
     });
     const report = await executePhases(runner, batchPlan(plan), {
       iptablesArgs,
