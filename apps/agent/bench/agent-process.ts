@@ -139,3 +139,45 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
     throw error;
   }
 }
+
+/**
+ * The agent in this process: the real engine and server (the browser's protocol is the same),
+ * with a per-command timeout the caller chooses. For labs the packaged agent cannot apply
+ * because its 10 s command timeout stops the apply. Its CPU is this process's, bench included.
+ */
+export async function startInProcessAgent(commandTimeoutMs: number): Promise<AgentProcess> {
+  const [{ createEngine }, { startServer }] = await Promise.all([
+    import('../src/engine/engine'),
+    import('../src/server/server'),
+  ]);
+  const engine = await createEngine({ mode: 'sandbox', commandTimeoutMs });
+  const sandboxPid = engine.runner.sandbox.pid;
+  if (sandboxPid === undefined) throw new Error('the engine has no sandbox');
+  const server = await startServer({
+    engine,
+    port: 0,
+    webRoot: path.join(REPO_ROOT, 'apps/web/dist'),
+    // The bench is one client sending a handful of messages; no reason to throttle it.
+    log: () => undefined,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    pid: process.pid,
+    port: server.port,
+    token: server.token,
+    sandboxPid,
+    nsPrefix: (ns) =>
+      ns === 'host'
+        ? ['nsenter', `--target=${sandboxPid}`, '--net', '--']
+        : ['nsenter', `--net=/proc/${sandboxPid}/root/run/netns/${ns}`, '--'],
+    sandboxPrefix: ['nsenter', `--target=${sandboxPid}`, '--net', '--mount', '--'],
+    exited: () => undefined,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}

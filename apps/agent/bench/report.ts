@@ -105,18 +105,23 @@ export function buildRows(sizes: readonly SizeResults[]): Row[] {
   for (const size of sizes) {
     const applies = totals(size.netnsLab.applies);
     const ms = medianOf(applies);
+    const retry = size.netnsLab.inProcess?.timing.totalMs;
+    // Ratios use the in-process apply when the packaged agent could not finish.
+    const effective = Number.isFinite(ms) ? ms : (retry ?? Number.NaN);
     const naive = naiveMs(size, 'apply');
     const mn = mininetBuild(size);
     const row: Row = {
       measure: `apply from empty, N=${size.n}`,
       netnsLab: Number.isFinite(ms)
         ? formatMs(ms) + reps(applies.length)
-        : short(size.netnsLab.problem),
+        : retry !== undefined
+          ? `${short(size.netnsLab.problem)}; with a 600 s command timeout (agent in process): ${formatMs(retry)}`
+          : short(size.netnsLab.problem),
       naive: naive.text,
       mininet: mn.text,
       recipe: recipeMs(size, 'applyMs'),
-      vsNaive: ratio(naive.ms, ms),
-      vsMininet: ratio(mn.ms, ms),
+      vsNaive: ratio(naive.ms, effective),
+      vsMininet: ratio(mn.ms, effective),
       target: '',
       result: '',
     };
@@ -131,7 +136,12 @@ export function buildRows(sizes: readonly SizeResults[]): Row[] {
     } else if (size.n === 1000) {
       row.target = '<= 10 s';
       row.result = verdict(ms <= 10_000);
-      row.detail = Number.isFinite(ms) ? over(ms, 10_000, '10 s') : short(size.netnsLab.problem);
+      row.detail = Number.isFinite(ms)
+        ? over(ms, 10_000, '10 s')
+        : `the agent ${short(size.netnsLab.problem)}` +
+          (retry === undefined
+            ? ''
+            : `; with a 600 s command timeout: ${over(retry, 10_000, '10 s')}`);
     }
     rows.push(row);
   }
@@ -144,7 +154,7 @@ export function buildRows(sizes: readonly SizeResults[]): Row[] {
       const commands = runs[0]?.timing.done.commandsRun;
       const processes = runs[0]?.timing.done.processes;
       const naive = naiveMs(size, kind);
-      const prebuilt = size.netnsLab.prebuilt ? ' (lab pre-built by the bench)' : '';
+      const prebuilt = size.netnsLab.inProcess ? ' (agent in process, long timeout)' : '';
       const row: Row = {
         measure: `edit N=${size.n}: ${EDIT_LABELS[kind]}${prebuilt}`,
         netnsLab:
@@ -333,13 +343,13 @@ export function applyDetails(sizes: readonly SizeResults[]): string[] {
     if (lab.problem) lines.push(`N=${size.n}: ${lab.problem.replace(/\s+/g, ' ')}`);
     if (lab.later && lab.later !== lab.problem)
       lines.push(`N=${size.n}, later: ${lab.later.replace(/\s+/g, ' ')}`);
-    if (lab.prebuilt) {
+    if (lab.inProcess)
       lines.push(
-        `N=${size.n}: the bench built the lab in the agent's sandbox with the batched script in ` +
-          `${formatMs(lab.prebuilt.buildMs)} (observer running)`,
+        describe(
+          `apply N=${size.n} again, agent in the bench's process with a long command timeout`,
+          lab.inProcess,
+        ) + ' (CPU figures include the bench)',
       );
-      if (lab.prebuilt.adopt) lines.push(describe(`adopt N=${size.n}`, lab.prebuilt.adopt));
-    }
     if (lab.teardownProblem)
       lines.push(`teardown N=${size.n}: ${lab.teardownProblem.replace(/\s+/g, ' ')}`);
   }

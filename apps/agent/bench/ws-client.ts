@@ -135,8 +135,8 @@ export class BenchClient {
     if (!done.ok) {
       const f = done.failure;
       throw new Error(
-        `failed after ${((doneAt - sentAt) / 1000).toFixed(1)} s at step ${f?.index ?? '?'} ` +
-          `(${f?.argv.join(' ') ?? '?'}): ${f?.stderr.split('\n')[0] ?? ''}` +
+        `failed after ${((doneAt - sentAt) / 1000).toFixed(1)} s at step ${f?.index ?? '?'}: ` +
+          `${f?.message ?? 'no reason given'}` +
           (done.rolledBack === true ? ' (rolled back)' : ''),
       );
     }
