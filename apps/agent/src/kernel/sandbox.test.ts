@@ -82,6 +82,30 @@ describe('the sandbox', () => {
     }
   });
 
+  it('survives orphans that die inside it (its first process inherits and reaps them)', async () => {
+    const lab = await createTestLab();
+    try {
+      const { sandbox, runner } = lab;
+      expect((await runner.run('host', ['ip', 'netns', 'add', 'red'])).exitCode).toBe(0);
+      // Each subshell exits at once; its sleep becomes an orphan of the sandbox's PID 1 and
+      // dies 100-300 ms later, as a command does when the runner kills its nsenter.
+      const orphans = await runner.run('host', [
+        'sh',
+        '-c',
+        '(sleep 0.1 &); (sleep 0.2 &); (sleep 0.3 &); echo started',
+      ]);
+      expect(orphans.stdout).toBe('started\n');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(processAlive(sandbox.pid as number)).toBe(true);
+      expect(processAlive(sandbox.holderPid as number)).toBe(true);
+      const list = await runner.run('host', ['ip', 'netns', 'list']);
+      expect(list.exitCode).toBe(0);
+      expect(list.stdout).toMatch(/^red\b/m);
+    } finally {
+      await lab.close();
+    }
+  });
+
   it('refuses namespace names that are not kernel names before building a command', async () => {
     const lab = await createTestLab();
     try {

@@ -98,11 +98,14 @@ function createHostSandbox(): Sandbox {
  *   machine's `ip netns list`; the mount namespace is private, so nothing propagates back.
  * - /run/netns/host names the sandbox's root namespace, so `ip netns list-id` inside any lab
  *   namespace resolves a veth peer in the lab's host to the name "host".
- * - As PID 1 it inherits orphans; ignoring SIGCHLD makes the kernel reap them at once (the
- *   shell itself never waits while it reads).
- * - It then blocks reading stdin, which only the agent holds: when the agent dies, even by
- *   SIGKILL, stdin closes, this shell exits, and the kernel kills everything else in the PID
- *   namespace, so the last references to the lab's namespaces go and the lab vanishes.
+ * - As PID 1 it inherits orphans (a command whose nsenter was killed on a timeout, the children
+ *   of a killed launcher); ignoring SIGCHLD makes the kernel reap them at once.
+ * - It then becomes `cat`, which blocks reading stdin, which only the agent holds: when the agent
+ *   dies, even by SIGKILL, stdin closes, cat (PID 1) exits, and the kernel kills everything else
+ *   in the PID namespace, so the last references to the lab's namespaces go and the lab
+ *   vanishes. Not a shell loop: dash's `read` returns early when SIGCHLD arrives for an orphan
+ *   that died, and PID 1 would exit with the lab still in use. The ignored SIGCHLD survives exec,
+ *   so cat never sees it.
  */
 const HOLDER_SCRIPT = `set -e
 if [ -d /run/netns ]; then
@@ -115,7 +118,7 @@ fi
 mount --bind /proc/self/ns/net /run/netns/${HOST_NS}
 echo ready
 trap '' CHLD
-while read -r _; do :; done
+exec cat > /dev/null
 `;
 
 async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -286,7 +289,7 @@ function stopHolder(holder: ChildProcess, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    // EOF on the holder's stdin ends its read loop; unshare --kill-child covers the rest.
+    // EOF on the holder's stdin ends its cat; unshare --kill-child covers the rest.
     holder.stdin?.end();
   });
 }
