@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerClosedError } from './runner';
 import {
@@ -71,5 +72,55 @@ describe('the command runner', () => {
     expect(await waitFor(() => !processAlive(sleeper as number), 2000)).toBe(true);
     await expect(other.runner.run('host', ['true'])).rejects.toThrow(RunnerClosedError);
     await other.sandbox.close();
+  });
+
+  // The sandbox sees this machine's /proc, where PIDs are this machine's: a command finds its
+  // parent through /proc/self/stat, not $PPID (which is numbered as the sandbox sees it).
+  const PARENT = 'read -r _ _ _ p _ < /proc/self/stat; echo $p; tr "\\0" " " < /proc/$p/cmdline';
+  const GRANDPARENT =
+    'read -r _ _ _ p _ < /proc/self/stat; read -r _ _ _ g _ < /proc/$p/stat; echo $g; ' +
+    'tr "\\0\\n" "  " < /proc/$g/cmdline';
+
+  it('starts its commands from one launcher in the lab, not one Node child each', async () => {
+    // The parent of the command's shell is the launcher's job, whose command line names it.
+    const parent = await lab.runner.run('red', ['sh', '-c', PARENT]);
+    expect(parent.exitCode).toBe(0);
+    expect(parent.stdout).toContain('netns-lab-launcher');
+    const before = lab.runner.processCount;
+    const many = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        lab.runner.run(i % 2 ? 'red' : 'host', ['echo', `${i}`]),
+      ),
+    );
+    expect(many.map((r) => r.stdout)).toEqual(Array.from({ length: 40 }, (_, i) => `${i}\n`));
+    expect(lab.runner.processCount - before).toBe(40);
+  });
+
+  it('hands every argument over verbatim: no word of it ever reaches a shell', async () => {
+    const words = ['$(touch /tmp/netns-lab-pwned)', 'a b', "'", '"', '`id`', ';', '\\', '*', '-n'];
+    const result = await lab.runner.run('red', ['printf', '[%s]', ...words]);
+    expect(result.stdout).toBe(words.map((w) => `[${w}]`).join(''));
+    expect(existsSync('/tmp/netns-lab-pwned')).toBe(false);
+  });
+
+  it('starts a new launcher when the old one died, and runs without one when told to', async () => {
+    const found = await lab.runner.run('host', ['sh', '-c', GRANDPARENT]);
+    const [pidLine, cmdline] = found.stdout.split('\n');
+    expect(cmdline).toMatch(/^bash -c .* netns-lab-launcher /);
+    process.kill(Number(pidLine), 'SIGKILL');
+    expect(await waitFor(() => !processAlive(Number(pidLine)), 2000)).toBe(true);
+    const after = await lab.runner.run('red', ['echo', 'still here']);
+    expect(after.stdout).toBe('still here\n');
+    const again = await lab.runner.run('host', ['sh', '-c', GRANDPARENT]);
+    expect(Number(again.stdout.split('\n')[0])).not.toBe(Number(pidLine));
+
+    const plain = await createTestLab({ launcher: false });
+    try {
+      const viaNode = await plain.runner.run('host', ['sh', '-c', PARENT]);
+      expect(viaNode.stdout.split('\n')[1]).toMatch(/^nsenter /);
+      expect((await plain.runner.run('host', ['ip', 'netns', 'add', 'x'])).exitCode).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 });

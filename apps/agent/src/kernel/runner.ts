@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { startLauncher, type Launcher } from './launcher';
 import type { Sandbox } from './sandbox';
 import { toolPath } from './tools';
 
@@ -76,6 +77,11 @@ export interface RunnerOptions {
   maxConcurrent?: number;
   /** Largest stdout or stderr kept per run (bytes). */
   maxBuffer?: number;
+  /**
+   * Start run() commands through a launcher in the lab (default true; see launcher.ts) rather
+   * than one Node child each. When the launcher cannot start, Node starts them itself.
+   */
+  launcher?: boolean;
 }
 
 export class RunnerClosedError extends Error {
@@ -100,6 +106,33 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
   const live = new Set<Live>();
   let processCount = 0;
   let closed = false;
+  let launcher: Launcher | undefined;
+  let launcherStart: Promise<Launcher | undefined> | undefined;
+  let launcherBroken = options.launcher === false;
+
+  /** The running launcher, started on first use (and again if it died); undefined: none. */
+  function useLauncher(): Promise<Launcher | undefined> | Launcher | undefined {
+    if (launcher?.alive) return launcher;
+    if (launcherBroken || closed) return undefined;
+    launcherStart ??= startLauncher(sandbox.launcherPrefix, CHILD_ENV)
+      .then(
+        (started) => {
+          if (closed) {
+            void started.close();
+            return undefined;
+          }
+          return (launcher = started);
+        },
+        () => {
+          launcherBroken = true;
+          return undefined;
+        },
+      )
+      .finally(() => {
+        launcherStart = undefined;
+      });
+    return launcherStart;
+  }
 
   function commandLine(ns: string, argv: readonly string[]): string[] {
     if (argv.length === 0) throw new Error('empty argv');
@@ -136,6 +169,16 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     await gate.enter();
     try {
       if (closed) throw new RunnerClosedError();
+      const timeoutMs = runOptions.timeoutMs ?? defaultTimeoutMs;
+      const viaLauncher = await useLauncher();
+      if (viaLauncher !== undefined) {
+        processCount += 1;
+        return await viaLauncher.run([...sandbox.innerPrefix(ns), ...argv], {
+          timeoutMs,
+          maxBuffer,
+          ...(runOptions.input === undefined ? {} : { input: runOptions.input }),
+        });
+      }
       const [file, ...args] = full as [string, ...string[]];
       const child = execa(file, args, {
         reject: false,
@@ -153,7 +196,7 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
       const timer = setTimeout(() => {
         timedOut = true;
         entry.stop();
-      }, runOptions.timeoutMs ?? defaultTimeoutMs);
+      }, timeoutMs);
       const result = await child;
       clearTimeout(timer);
       const killed = timedOut || typeof result.exitCode !== 'number';
@@ -222,7 +265,12 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     closed = true;
     const children = [...live];
     for (const child of children) child.stop();
-    await Promise.allSettled(children.map((child) => child.ended));
+    const starting = launcherStart;
+    await Promise.allSettled([
+      ...children.map((child) => child.ended),
+      launcher?.close(),
+      starting?.then((started) => started?.close()),
+    ]);
   }
 
   return {

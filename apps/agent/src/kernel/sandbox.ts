@@ -22,6 +22,13 @@ export interface Sandbox {
    * mount namespace per process, unlike `ip -n`). `ns === 'host'` gives hostPrefix.
    */
   nsPrefix(ns: string): string[];
+  /**
+   * argv prefix, for a process already in the lab's root (see launcherPrefix), that runs a
+   * command inside named namespace `ns`: `nsenter --net=/run/netns/NS --` (nothing for "host").
+   */
+  innerPrefix(ns: string): string[];
+  /** argv prefix that starts a long-lived process in the lab's root (the launcher). */
+  readonly launcherPrefix: readonly string[];
   /** The lab's /run/netns as this process sees it: list and watch it without a child process. */
   readonly netnsDir: string;
   /** Sandbox mode: PID 1 of the sandbox's PID namespace, as this machine numbers it. */
@@ -68,6 +75,13 @@ function checkNamespaceName(ns: string): void {
   if (problem !== null) throw new SandboxError('bad-name', describeNameProblem(ns, problem));
 }
 
+/** `--net=FILE` enters only the network namespace; nsenter then execs the command itself. */
+function innerPrefix(ns: string): string[] {
+  if (ns === HOST_NS) return [];
+  checkNamespaceName(ns);
+  return ['nsenter', `--net=/run/netns/${ns}`, '--'];
+}
+
 function createHostSandbox(): Sandbox {
   if (!isRoot()) {
     throw new SandboxError(
@@ -80,12 +94,10 @@ function createHostSandbox(): Sandbox {
     mode: 'host',
     rootless: false,
     hostPrefix: [],
-    // `--net=FILE` enters only the network namespace; nsenter then execs the command itself.
-    nsPrefix(ns) {
-      if (ns === HOST_NS) return [];
-      checkNamespaceName(ns);
-      return ['nsenter', `--net=/run/netns/${ns}`, '--'];
-    },
+    nsPrefix: innerPrefix,
+    innerPrefix,
+    // Nothing would end it if the agent were killed: the kernel kills it when its parent dies.
+    launcherPrefix: ['setpriv', '--pdeathsig', 'KILL', '--'],
     netnsDir: '/run/netns',
     close: () => Promise.resolve(),
   };
@@ -188,6 +200,8 @@ async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         '--',
       ];
     },
+    innerPrefix,
+    launcherPrefix: hostPrefix,
     netnsDir: `/proc/${pid}/root/run/netns`,
     pid,
     holderPid,

@@ -14,9 +14,9 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-export async function createTestLab(): Promise<TestLab> {
+export async function createTestLab(options: { launcher?: boolean } = {}): Promise<TestLab> {
   const sandbox = await createSandbox({ mode: 'sandbox' });
-  const runner = createRunner(sandbox, { timeoutMs: 10_000 });
+  const runner = createRunner(sandbox, { timeoutMs: 10_000, ...options });
   return {
     sandbox,
     runner,

@@ -1,0 +1,272 @@
+/**
+ * The launcher: one long-lived bash inside the lab (the sandbox, or the host in host mode) that
+ * starts the agent's short commands for it.
+ *
+ * Why: Node starts a child with fork + exec from its own (large) process, which blocks the event
+ * loop for 3-12 ms per child; a lab of 1000 namespaces needs thousands of children (one batch
+ * and one read per namespace), so the agent spent seconds doing nothing but starting processes.
+ * bash forks cheaply, and Node only writes a line per command.
+ *
+ * How, without ever building shell code from data:
+ * - the agent writes a job's argv (NUL-separated) and its input to files in a private directory
+ *   (mode 0700), then sends the launcher `j ID` on its stdin: a number, nothing else;
+ * - the launcher's fixed script reads the argv with `mapfile` into an array and runs
+ *   "${argv[@]}" in a background job of its own process group (`set -m`), stdout and stderr to
+ *   files, and prints `s ID PGID` when started and `d ID STATUS` when done;
+ * - to stop a job (timeout, close), the agent sends `k PGID`: the launcher kills the group.
+ * When the agent dies, the launcher's stdin closes and it exits; in the sandbox the sandbox's
+ * PID 1 inherits what still runs and dies with it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Socket } from 'node:net';
+
+/** Fixed text; $1 is the job directory the agent made. */
+const LAUNCHER_SCRIPT = `set -m
+D=$1
+j() {
+  local -a argv
+  mapfile -d '' -t argv < "$D/$1.a" || exit 126
+  if [ -e "$D/$1.i" ]; then exec 0< "$D/$1.i"; else exec 0< /dev/null; fi
+  "\${argv[@]}" > "$D/$1.o" 2> "$D/$1.e"
+  printf 'd %s %s\\n' "$1" "$?"
+}
+printf 'ready\\n'
+while read -r op id; do
+  case $op in
+    j) j "$id" & printf 's %s %s\\n' "$id" "$!"; disown ;;
+    k) kill -KILL -- "-$id" 2>/dev/null ;;
+  esac
+done
+`;
+
+export interface LaunchOptions {
+  input?: string;
+  timeoutMs: number;
+  /** Largest stdout or stderr kept (bytes); the rest is cut. */
+  maxBuffer: number;
+}
+
+export interface LaunchResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface Launcher {
+  /** Runs argv (already placed in its namespace) and collects its output. Never rejects. */
+  run(argv: readonly string[], options: LaunchOptions): Promise<LaunchResult>;
+  /** False once the launcher has exited (a new one must be started). */
+  readonly alive: boolean;
+  /** Kills every running job and ends the launcher. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  started: number;
+  pgid?: number;
+  killRequested: boolean;
+  timer?: NodeJS.Timeout;
+  settle(result: LaunchResult): void;
+  maxBuffer: number;
+}
+
+/**
+ * Starts a launcher with `prefix` (the sandbox's nsenter into its root, or nothing in host
+ * mode). Resolves once it is ready; rejects when it cannot start.
+ */
+export async function startLauncher(
+  prefix: readonly string[],
+  env: Record<string, string>,
+  startTimeoutMs = 10_000,
+): Promise<Launcher> {
+  const dir = mkdtempSync(join(tmpdir(), 'netns-lab-jobs-'));
+  const argv = [...prefix, 'bash', '-c', LAUNCHER_SCRIPT, 'netns-lab-launcher', dir];
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+  });
+  const jobs = new Map<number, Job>();
+  let nextId = 1;
+  let alive = true;
+  let closing: Promise<void> | undefined;
+  let stderr = '';
+  child.stdin?.on('error', () => undefined);
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    if (stderr.length < 4096) stderr += chunk;
+  });
+
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the launcher did not start within ${startTimeoutMs} ms`)),
+      startTimeoutMs,
+    );
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the launcher exited (${signal ?? `code ${code}`}): ${stderr.trim()}`));
+    });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (line === 'ready') {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      onLine(line);
+    });
+  });
+
+  function send(line: string): void {
+    if (alive) child.stdin?.write(`${line}\n`);
+  }
+
+  function onLine(line: string): void {
+    const match = /^([sd]) (\d+) (\d+)$/.exec(line);
+    if (!match) return;
+    const job = jobs.get(Number(match[2]));
+    if (job === undefined) return;
+    const value = Number(match[3]);
+    if (match[1] === 's') {
+      job.pgid = value;
+      if (job.killRequested) send(`k ${value}`);
+      return;
+    }
+    void finish(job, value, false);
+  }
+
+  async function finish(job: Job, exitCode: number, timedOut: boolean): Promise<void> {
+    if (!jobs.delete(job.id)) return;
+    if (job.timer) clearTimeout(job.timer);
+    const base = join(dir, String(job.id));
+    const [stdout, errText] = timedOut
+      ? ['', '']
+      : await Promise.all([
+          readOutput(`${base}.o`, job.maxBuffer),
+          readOutput(`${base}.e`, job.maxBuffer),
+        ]);
+    job.settle({
+      exitCode: timedOut ? -1 : exitCode,
+      stdout,
+      stderr: errText,
+      timedOut,
+      durationMs: performance.now() - job.started,
+    });
+    // A killed job may still hold its files for a moment: removing them is best effort.
+    void Promise.all(
+      ['a', 'i', 'o', 'e'].map((ext) =>
+        rm(`${base}.${ext}`, { force: true }).catch(() => undefined),
+      ),
+    );
+  }
+
+  function stopJob(job: Job): void {
+    job.killRequested = true;
+    if (job.pgid !== undefined) send(`k ${job.pgid}`);
+  }
+
+  child.once('exit', () => {
+    alive = false;
+    // In the sandbox the child is nsenter: a launcher it leaves behind ends on EOF.
+    child.stdin?.destroy();
+    for (const job of [...jobs.values()]) {
+      job.killRequested = true;
+      if (jobs.delete(job.id)) {
+        if (job.timer) clearTimeout(job.timer);
+        job.settle({
+          exitCode: -1,
+          stdout: '',
+          stderr: `the command launcher stopped${stderr.trim() ? `: ${stderr.trim()}` : ''}`,
+          timedOut: false,
+          durationMs: performance.now() - job.started,
+        });
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // The launcher must not keep the agent's event loop alive on its own.
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    if (stream instanceof Socket) stream.unref();
+
+  async function run(argv: readonly string[], options: LaunchOptions): Promise<LaunchResult> {
+    const id = nextId++;
+    const started = performance.now();
+    if (!alive) {
+      return {
+        exitCode: -1,
+        stdout: '',
+        stderr: 'the command launcher stopped',
+        timedOut: false,
+        durationMs: 0,
+      };
+    }
+    const base = join(dir, String(id));
+    await writeFile(`${base}.a`, argv.map((word) => `${word}\0`).join(''), { mode: 0o600 });
+    if (options.input !== undefined) await writeFile(`${base}.i`, options.input, { mode: 0o600 });
+    return new Promise<LaunchResult>((resolve) => {
+      const job: Job = {
+        id,
+        started,
+        killRequested: false,
+        settle: resolve,
+        maxBuffer: options.maxBuffer,
+      };
+      jobs.set(id, job);
+      job.timer = setTimeout(() => {
+        stopJob(job);
+        void finish(job, -1, true);
+      }, options.timeoutMs);
+      send(`j ${id}`);
+    });
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      for (const job of jobs.values()) stopJob(job);
+      if (!alive) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return closing;
+  }
+
+  return {
+    run,
+    get alive() {
+      return alive;
+    },
+    close,
+  };
+}
+
+async function readOutput(path: string, maxBuffer: number): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.length > maxBuffer ? text.slice(0, maxBuffer) : text;
+  } catch {
+    return '';
+  }
+}
