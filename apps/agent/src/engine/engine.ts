@@ -100,6 +100,8 @@ async function assemble(
     run: (listener: Parameters<Applier['apply']>[1]) => Promise<ApplyOutcome>,
   ): Promise<void> {
     const applyId = randomUUID();
+    // Reads asked for by the apply's own kernel events wait until it is done (see hold()).
+    const release = observer.hold();
     const outcome = await run({
       started: (steps) => broadcast({ type: 'apply-started', applyId, requestId, kind, steps }),
       step: (index, total, ok, argv) =>
@@ -111,7 +113,7 @@ async function assemble(
           status: ok ? 'ok' : 'failed',
           argv,
         }),
-    });
+    }).finally(release);
     const done: Parameters<Send>[0] = {
       type: 'apply-done',
       applyId,

@@ -186,4 +186,30 @@ describe('the observer', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(lab.runner.processCount).toBe(count + 1);
   });
+
+  it('holds back event reads while held, then reads each changed namespace once', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, VETH_LAB);
+    const { recorded, waitForChange, observer: obs } = await watchLab(lab);
+    const release = obs.hold();
+    const from = recorded.changes.length;
+    const processes = obs.processCount;
+    for (let i = 1; i <= 3; i += 1)
+      await lab.runner.run('red', ['ip', 'addr', 'add', `10.30.${i}.1/24`, 'dev', 'veth-red']);
+    await lab.runner.run('host', ['ip', 'netns', 'add', 'green']);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(recorded.changes.slice(from)).toEqual([]);
+    expect(obs.processCount).toBe(processes);
+    expect(obs.snapshot().map((s) => s.ns)).toEqual(['host', 'blue', 'red']);
+
+    release();
+    release(); // idempotent
+    const red = await waitForChange(from, (ns, state) =>
+      state.addresses.some((a) => a.cidr === '10.30.3.1/24' && ns === 'red'),
+    );
+    expect(red.state.addresses.filter((a) => a.cidr.startsWith('10.30.'))).toHaveLength(3);
+    await waitForChange(from, (ns) => ns === 'green');
+    // One read of red for all three addresses (plus the new namespace's and the nsid work).
+    expect(recorded.changes.slice(from).filter((c) => c.ns === 'red')).toHaveLength(1);
+  });
 });

@@ -38,6 +38,13 @@ export interface Observer {
    * (NAT rules and counters, conntrack, ip_forward). Resolves after any onChange it causes.
    */
   refresh(ns?: string): Promise<void>;
+  /**
+   * Holds back the reads that kernel events ask for (explicit refresh() still reads) until the
+   * returned function is called; then every namespace that had events is read once. The
+   * applier holds the observer while it changes the kernel, so that a 1000-namespace apply is
+   * not slowed by reads of tables that are about to change again.
+   */
+  hold(): () => void;
   /** Processes the observer has started (reads, the monitor, nsid bookkeeping). */
   readonly processCount: number;
   /** Stops the monitor, the watch and the timers. Idempotent. */
@@ -80,6 +87,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   let rescanTimer: NodeJS.Timeout | undefined;
   let rescanning: Promise<void> | undefined;
   let rescanAgain = false;
+  /** While > 0, event-driven reads and rescans wait (see hold()). */
+  let holds = 0;
+  const heldReads = new Set<string>();
+  let heldRescan = false;
 
   const report = (error: unknown) => {
     if (closed) return;
@@ -143,6 +154,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   }
 
   function scheduleRescan(): void {
+    if (holds > 0) {
+      heldRescan = true;
+      return;
+    }
     if (closed || rescanTimer) return;
     rescanTimer = setTimeout(() => {
       rescanTimer = undefined;
@@ -180,6 +195,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       if (entry.timer) clearTimeout(entry.timer);
       entry.timer = undefined;
       return start(ns, entry);
+    }
+    if (holds > 0) {
+      heldReads.add(ns);
+      return Promise.resolve();
     }
     if (!entry.timer) {
       const current = entry;
@@ -349,6 +368,23 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       );
     },
     refresh,
+    hold() {
+      holds += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds -= 1;
+        if (holds > 0 || closed) return;
+        if (heldRescan) {
+          heldRescan = false;
+          scheduleRescan();
+        }
+        const names = [...heldReads];
+        heldReads.clear();
+        for (const name of names) if (known.has(name)) void schedule(name).catch(report);
+      };
+    },
     get processCount() {
       return processCount;
     },
