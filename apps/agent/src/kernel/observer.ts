@@ -77,6 +77,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   const pending = new Map<string, Pending>();
   /** The lab root's nsid -> namespace name: decodes the monitor's "[nsid N]". */
   let rootNsids = new Map<number, string>();
+  let rootNsidsListed = false;
   /** nsids seen in the monitor that no name maps to; not looked up again until a rescan. */
   const strangerNsids = new Set<number>();
   let processCount = 0;
@@ -107,16 +108,22 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     if (result.exitCode === 0) rootNsids = parseNsidList(result.stdout);
   }
 
-  /** Gives every lab namespace an nsid in the lab's root, so the monitor hears from it. */
+  /**
+   * Gives every lab namespace an nsid in the lab's root, so the monitor hears from it. The ids
+   * are listed once (`ip netns list-id` opens every namespace: slow among 1000); after that the
+   * monitor's own nsid events keep the map (see onMonitorLine).
+   */
   async function assignNsids(names: readonly string[]): Promise<void> {
-    await refreshRootNsids();
+    if (!rootNsidsListed) {
+      await refreshRootNsids();
+      rootNsidsListed = true;
+    }
     const named = new Set(rootNsids.values());
     const missing = names.filter((name) => name !== HOST_NS && !named.has(name));
     if (missing.length === 0) return;
     // -force: one namespace vanishing meanwhile must not stop the others.
     const batch = missing.map((name) => `netns set ${name} auto\n`).join('');
     await run(HOST_NS, ['ip', '-force', '-batch', '-'], batch);
-    await refreshRootNsids();
   }
 
   /** Re-lists /run/netns: reads new namespaces, reports vanished ones. */
@@ -141,7 +148,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
           nsidCaches.clear();
         }
         strangerNsids.clear();
-        if (added.length > 0 || removed.length > 0) await assignNsids(names);
+        // Also after a namespace was deleted and made again under the same name (new nsid).
+        await assignNsids(names);
         for (const name of added) {
           known.add(name);
           schedule(name, { withNat: true, now: true });
@@ -270,9 +278,20 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     if (!match) return;
     const body = line.slice(match[0].length);
     if (match[1] === 'current') {
-      // nsids coming and going in the lab's root: a namespace was given an id or was destroyed.
-      if (/^(Deleted )?nsid \d+/.test(body)) scheduleRescan();
-      else schedule(HOST_NS);
+      // nsids coming and going in the lab's root: "nsid 3 (iproute2 netns name: red)" when a
+      // namespace is given one (the monitor names it), "Deleted nsid 3" when it is destroyed.
+      const given = /^nsid (\d+) \(iproute2 netns name: ([^)\s]+)\)/.exec(body);
+      if (given) {
+        rootNsids.set(Number(given[1]), given[2]!);
+        strangerNsids.delete(Number(given[1]));
+        if (!known.has(given[2]!)) scheduleRescan();
+      } else if (/^Deleted nsid (\d+)/.test(body)) {
+        rootNsids.delete(Number(/^Deleted nsid (\d+)/.exec(body)![1]));
+        scheduleRescan();
+      } else if (/^nsid \d+/.test(body)) {
+        // An id without a name (a namespace outside /run/netns): the next listing says more.
+        scheduleRescan();
+      } else schedule(HOST_NS);
       return;
     }
     const nsid = Number(match[1]);
