@@ -4,6 +4,7 @@ import { createObserver, type Observer } from './observer';
 import { ping } from './probes';
 import {
   createTestLab,
+  BRIDGE_LAB,
   GATEWAY_LAB,
   hostSnapshot,
   runScript,
@@ -211,5 +212,47 @@ describe('the observer', () => {
     await waitForChange(from, (ns) => ns === 'green');
     // One read of red for all three addresses (plus the new namespace's and the nsid work).
     expect(recorded.changes.slice(from).filter((c) => c.ns === 'red')).toHaveLength(1);
+  });
+
+  it('names peers in the lab’s host from the host’s side, listing namespaces only when it must', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, BRIDGE_LAB);
+    await lab.runner.run('host', ['ip', 'netns', 'add', 'green']);
+    await lab.runner.run('host', ['ip', 'netns', 'add', 'yellow']);
+    await lab.runner.run('host', [
+      'ip',
+      'link',
+      'add',
+      'g0',
+      'netns',
+      'green',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'y0',
+      'netns',
+      'yellow',
+    ]);
+    // Which reads listed every namespace's nsid (the read script's "ids" flag).
+    const listed: string[] = [];
+    const run = lab.runner.run.bind(lab.runner);
+    lab.runner.run = (ns, argv, options) => {
+      if (argv[0] === 'sh' && / ids /.test(` ${argv[4] ?? ''} `)) listed.push(ns);
+      return run(ns, argv, options);
+    };
+    const { observer: obs } = await watchLab(lab);
+    const link = (ns: string, ifname: string) =>
+      obs
+        .snapshot()
+        .find((s) => s.ns === ns)
+        ?.links.find((l) => l.ifname === ifname);
+    expect(link('red', 'veth-red')?.peerNamespace).toBe('host');
+    expect(link('blue', 'veth-blue')?.peerNamespace).toBe('host');
+    expect(link('host', 'veth-red-br')?.peerNamespace).toBe('red');
+    // A veth between two namespaces other than the host still needs the list, once each.
+    expect(link('green', 'g0')?.peerNamespace).toBe('yellow');
+    expect(link('yellow', 'y0')?.peerNamespace).toBe('green');
+    expect(listed.sort()).toEqual(['green', 'yellow']);
   });
 });

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { HOST_NS, type NamespaceState } from '@netns-lab/model';
 import type { Runner, StreamingProcess } from './runner';
 import { parseNsidList } from './parse-ip';
-import { listNamespaces, ReadError, readNamespaceDetail } from './read-namespace';
+import { listNamespaces, ReadError, readNamespaceDetail, type ReadDetail } from './read-namespace';
 
 export { listNamespaces, readNamespace, ReadError } from './read-namespace';
 
@@ -78,6 +78,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   /** The lab root's nsid -> namespace name: decodes the monitor's "[nsid N]". */
   let rootNsids = new Map<number, string>();
   let rootNsidsListed = false;
+  /** The root's peer nsids that no name in /run/netns has (host mode: e.g. Docker's). */
+  const hostUnnamed = new Set<number>();
   /** nsids seen in the monitor that no name maps to; not looked up again until a rescan. */
   const strangerNsids = new Set<number>();
   let processCount = 0;
@@ -144,8 +146,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         const removed = [...known].filter((name) => !current.has(name));
         for (const name of removed) forget(name);
         if (removed.length > 0) {
-          // A vanished namespace's nsids may be given to a new one: names must be listed again.
-          nsidCaches.clear();
+          // A vanished namespace's nsids may be given to a new one: forget what named it.
+          const gone = new Set(removed);
+          for (const cache of nsidCaches.values())
+            for (const [id, name] of cache.names) if (gone.has(name)) cache.names.delete(id);
         }
         strangerNsids.clear();
         // Also after a namespace was deleted and made again under the same name (new nsid).
@@ -233,21 +237,72 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     return entry.running;
   }
 
+  /**
+   * Names for a namespace's peer nsids without listing every namespace (`ip netns list-id`
+   * costs ~34 ms among 1000): a veth whose peer is in the lab's host is recognised from the
+   * host's side, whose nsids the monitor names. The host's end must be the veth with the peer's
+   * ifindex whose own peer is this very interface in this namespace.
+   */
+  function peersViaHost(ns: string, detail: ReadDetail): Map<number, string> {
+    const found = new Map<number, string>();
+    const host = states.get(HOST_NS);
+    if (ns === HOST_NS || host === undefined) return found;
+    for (const link of detail.state.links) {
+      const nsid = detail.peerNsids.get(link.ifname);
+      if (nsid === undefined || link.peerIfindex === undefined) continue;
+      const end = host.links.find(
+        (l) =>
+          l.ifindex === link.peerIfindex &&
+          l.kind === 'veth' &&
+          l.peerNamespace === ns &&
+          l.peerIfindex === link.ifindex,
+      );
+      if (end !== undefined) found.set(nsid, HOST_NS);
+    }
+    return found;
+  }
+
+  /** Fills in the peer namespaces that `names` resolves; true when none is left unknown. */
+  function nameDetail(detail: ReadDetail, names: ReadonlyMap<number, string>): boolean {
+    for (const link of detail.state.links) {
+      const nsid = detail.peerNsids.get(link.ifname);
+      const name = nsid === undefined ? undefined : names.get(nsid);
+      if (name !== undefined) link.peerNamespace = name;
+    }
+    detail.unresolvedNsids = detail.unresolvedNsids.filter((id) => !names.has(id));
+    return detail.unresolvedNsids.length === 0;
+  }
+
   async function readAndEmit(ns: string, forceNat: boolean): Promise<void> {
     const last = states.get(ns);
     const withNat = forceNat || last === undefined || last.nat.length > 0;
-    const cache = nsidCaches.get(ns);
+    // The lab's root: the monitor's map names its nsids. Elsewhere: what was learnt before.
+    const cache: NsidCache =
+      ns === HOST_NS && rootNsidsListed
+        ? { names: rootNsids, unnamed: hostUnnamed }
+        : (nsidCaches.get(ns) ?? { names: new Map(), unnamed: new Set() });
     processCount += 1;
-    let detail;
+    let detail: ReadDetail;
     try {
-      detail = await readNamespaceDetail(runner, ns, {
-        nat: withNat,
-        ...(cache === undefined ? {} : { nsidNames: cache.names }),
-      });
-      if (cache !== undefined && detail.unresolvedNsids.some((id) => !cache.unnamed.has(id))) {
-        // A veth to a namespace this one had no name for yet: list the names once more.
+      detail = await readNamespaceDetail(runner, ns, { nat: withNat, nsidNames: cache.names });
+      let unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
+      if (unknown.length > 0 && ns !== HOST_NS) {
+        // The host may be about to show the other end (its read is under way).
+        const viaHost = peersViaHost(ns, detail);
+        if (!nameDetail(detail, viaHost)) {
+          await pending.get(HOST_NS)?.running;
+          nameDetail(detail, peersViaHost(ns, detail));
+        }
+        const names = new Map(cache.names);
+        for (const [id, name] of peersViaHost(ns, detail)) names.set(id, name);
+        nsidCaches.set(ns, { names, unnamed: cache.unnamed });
+        unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
+      }
+      if (unknown.length > 0) {
+        // A veth to a namespace this one has no name for: list the names (once).
         processCount += 1;
         detail = await readNamespaceDetail(runner, ns, { nat: withNat });
+        if (ns === HOST_NS) for (const id of detail.unresolvedNsids) hostUnnamed.add(id);
       }
     } catch (error) {
       if (error instanceof ReadError && error.code === 'gone') {
@@ -257,7 +312,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       throw error;
     }
     if (closed || !known.has(ns)) return;
-    if (detail.nsidNames) {
+    if (detail.nsidNames && ns !== HOST_NS) {
       nsidCaches.set(ns, { names: detail.nsidNames, unnamed: new Set(detail.unresolvedNsids) });
     }
     const state = detail.state;

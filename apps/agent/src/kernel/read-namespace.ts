@@ -92,6 +92,8 @@ export interface ReadDetail {
   nsidNames?: Map<number, string>;
   /** Peers' nsids that had no name. */
   unresolvedNsids: number[];
+  /** Each veth's peer nsid (as this namespace numbers it), by interface name. */
+  peerNsids: Map<string, number>;
   /** False when the nat and conntrack fields were not read (they are then empty). */
   natRead: boolean;
 }
@@ -157,6 +159,10 @@ export async function readNamespaceDetail(
   const listed = sections.has('ids') ? parseNsidList(sections.get('ids') ?? '') : undefined;
   const nsidNames = listed ?? options.nsidNames ?? new Map<number, string>();
   const unresolvedNsids = linkNsids(linkEntries).filter((id) => !nsidNames.has(id));
+  const peerNsids = new Map<string, number>();
+  for (const entry of linkEntries)
+    if (typeof entry.ifname === 'string' && typeof entry.link_netnsid === 'number')
+      peerNsids.set(entry.ifname, entry.link_netnsid);
 
   const natText = sections.get('nat');
   const nat: LiveNatRule[] = natText === undefined ? [] : parseNatRules(natText);
@@ -184,6 +190,7 @@ export async function readNamespaceDetail(
     state,
     ...(listed === undefined ? {} : { nsidNames: listed }),
     unresolvedNsids,
+    peerNsids,
     natRead: wantNat,
   };
 }
