@@ -1,24 +1,28 @@
 /** What the seed (shared/seed/README.md) runs, in the words netns-lab's plan uses. */
 
-/** Section 5: red and blue on the bridge v-net-0, addresses with their /24. */
+/**
+ * Section 5: red and blue on the bridge v-net-0, addresses with their /24, in the plan's order.
+ * The seed makes each veth in the host and then moves one end (`ip link add veth-red type veth
+ * peer name veth-red-br`, `ip link set veth-red netns red`); netns-lab runs the equivalent
+ * one-step form that creates the end in its namespace. And it brings the bridge up after its
+ * ports, where the seed does it first.
+ */
 export const SEED_BRIDGE_COMMANDS = [
   'ip netns add red',
   'ip netns add blue',
   'ip link add v-net-0 type bridge',
-  'ip link set dev v-net-0 up',
-  'ip link add veth-red type veth peer name veth-red-br',
-  'ip link add veth-blue type veth peer name veth-blue-br',
-  'ip link set veth-red netns red',
+  'ip link add veth-red netns red type veth peer name veth-red-br',
+  'ip link add veth-blue netns blue type veth peer name veth-blue-br',
   'ip link set veth-red-br master v-net-0',
-  'ip link set veth-blue netns blue',
   'ip link set veth-blue-br master v-net-0',
   'ip -n red addr add 192.168.15.1/24 dev veth-red',
   'ip -n blue addr add 192.168.15.2/24 dev veth-blue',
   'ip -n red link set veth-red up',
-  'ip -n blue link set veth-blue up',
   // "The -br ends must be set up too, or nothing passes."
   'ip link set veth-red-br up',
+  'ip -n blue link set veth-blue up',
   'ip link set veth-blue-br up',
+  'ip link set dev v-net-0 up',
 ];
 
 /** The titles of the built-in labs in the start menu. */

@@ -38,7 +38,7 @@ test('when the agent stops and starts again, the page shows it reconnecting, the
   await expect(macCell).toHaveText(MAC);
   expect((await macCell.innerText()).trim()).not.toBe(macBefore);
   await expect(vethRed).toContainText('192.168.15.1/24');
-  await expect(app.plan.getByRole('status')).toHaveText(/^Applied: 16 commands ran in /);
+  await expect(app.plan.getByRole('status')).toHaveText(/^Applied: 14 commands ran in /);
   await expect(app.plan).toContainText('No commands to update the kernel');
   for (const label of ['Host', 'Namespace red', 'Namespace blue', 'Bridge v-net-0'])
     await expect(app.node(label)).toContainText(stateBadge('applied'));

@@ -77,28 +77,15 @@ export class KernelSim {
         this.links.set(`${step.ns}/${step.name}`, { kind: 'bridge', up: false });
         return;
       case 'veth-add': {
-        const a = `${HOST_NS}/${step.ifname}`;
-        const b = `${HOST_NS}/${step.peer}`;
+        // `ip link add A netns NS type veth peer name B netns PEERNS`: each end is made in its
+        // own namespace, down; a missing namespace fails before anything is made (iproute2 says so).
+        for (const ns of [step.ns, step.peerNs])
+          if (!this.netns.has(ns)) fail(`argument "${ns}" is wrong: Invalid "netns" value`);
+        const a = `${step.ns}/${step.ifname}`;
+        const b = `${step.peerNs}/${step.peer}`;
         if (this.links.has(a) || this.links.has(b) || a === b) fail('File exists');
         this.links.set(a, { kind: 'veth', up: false, peer: b });
         this.links.set(b, { kind: 'veth', up: false, peer: a });
-        return;
-      }
-      case 'link-move': {
-        need(step.to);
-        const from = `${HOST_NS}/${step.ifname}`;
-        const to = `${step.to}/${step.ifname}`;
-        const l = link(HOST_NS, step.ifname);
-        if (this.links.has(to)) fail('File exists');
-        this.flushRoutesOn(from);
-        this.addresses.delete(from);
-        this.links.delete(from);
-        const { master: _master, ...rest } = l;
-        this.links.set(to, { ...rest, up: false });
-        if (l.peer !== undefined) {
-          const peer = this.links.get(l.peer);
-          if (peer) peer.peer = to;
-        }
         return;
       }
       case 'link-del':

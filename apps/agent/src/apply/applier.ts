@@ -41,6 +41,8 @@ export interface KernelCache {
 export interface ApplyListener {
   started?(steps: PlannedStep[]): void;
   step?(index: number, total: number, ok: boolean, argv: string[]): void;
+  /** Called with the outcome before the next queued apply starts (so reports keep order). */
+  finished?(outcome: ApplyOutcome): void;
 }
 
 export interface ApplyOutcome {
@@ -115,45 +117,6 @@ function dropCrossedVeths(model: KernelModel, view: KernelView): KernelModel {
   for (const [key, veth] of Object.entries(model.veth))
     if (peerIsNot(veth.a, veth.b) || peerIsNot(veth.b, veth.a)) delete model.veth[key];
   return model;
-}
-
-/**
- * `veth-add` makes both ends in the lab's host and `link-move` then puts each in its place; an
- * agent killed in between leaves an end in the host although its place is elsewhere. The veth
- * is then not observed, and adding it again would fail with "File exists". Such an end is
- * netns-lab's when its veth belongs to a lab in the journal and its peer is that veth's other
- * end: deleting it (which deletes the pair) lets the plan make the veth again.
- */
-function strayVethEnds(own: KernelModel, current: KernelModel, view: KernelView): PlanStep[] {
-  const host = view.states.get(HOST_NS);
-  if (host === undefined) return [];
-  const vethIn = (ns: string, ifname: string) =>
-    view.states.get(ns)?.links.find((l) => l.ifname === ifname && l.kind === 'veth');
-  const out: PlanStep[] = [];
-  for (const [key, veth] of Object.entries(own.veth)) {
-    if (key in current.veth) continue;
-    for (const [end, other] of [
-      [veth.a, veth.b],
-      [veth.b, veth.a],
-    ] as const) {
-      if (end.ns === HOST_NS) continue;
-      const stray = vethIn(HOST_NS, end.ifname);
-      if (stray === undefined) continue;
-      const otherInHost = vethIn(HOST_NS, other.ifname);
-      const otherInPlace = other.ns === HOST_NS ? undefined : vethIn(other.ns, other.ifname);
-      const paired =
-        (otherInHost !== undefined &&
-          stray.peerNamespace === undefined &&
-          stray.peerIfindex === otherInHost.ifindex) ||
-        (otherInPlace !== undefined &&
-          stray.peerNamespace === other.ns &&
-          stray.peerIfindex === otherInPlace.ifindex);
-      if (!paired) continue;
-      out.push({ step: { op: 'link-del', ns: HOST_NS, ifname: end.ifname }, origin: veth.origin });
-      break;
-    }
-  }
-  return out;
 }
 
 function toPlanned(plan: readonly PlanStep[]): PlannedStep[] {
@@ -243,20 +206,10 @@ export function createApplier(options: ApplierOptions): Applier {
     );
     const current = currentModel(candidates);
     const diff = diffModels(current, want);
-    // After a crash, first remove what the interrupted apply left half-made.
-    const strays =
-      record.pending === null
-        ? []
-        : strayVethEnds(
-            unionModels(compileLab(record.pending), compileLab(record.applied ?? EMPTY_LAB)),
-            current,
-            cache.view(),
-          );
-    const plan = keepHostForwarding([...strays, ...planDiff(diff, planOptions)], record);
+    const plan = keepHostForwarding(planDiff(diff, planOptions), record);
     const steps = toPlanned(plan);
     listener.started?.(steps);
     const touched = diffNamespaces(diff);
-    if (strays.length > 0) touched.add(HOST_NS);
     if (plan.length === 0) {
       applied = lab === EMPTY_LAB ? null : lab;
       const remembered = rememberHostForwarding(want, current, record);
@@ -338,7 +291,11 @@ export function createApplier(options: ApplierOptions): Applier {
   }
 
   function enqueue(lab: Lab, listener?: ApplyListener): Promise<ApplyOutcome> {
-    const next = queue.then(() => run(lab, listener));
+    const next = queue.then(async () => {
+      const outcome = await run(lab, listener);
+      listener?.finished?.(outcome);
+      return outcome;
+    });
     queue = next.catch(() => undefined);
     return next;
   }

@@ -42,7 +42,7 @@ describe('batching a plan', () => {
   it('runs the seed bridge lab in a handful of processes, not one per command', () => {
     const plan = planLabs(EMPTY_LAB, exampleLab('seed-bridge'));
     const batches = batchPlan(plan).flat();
-    expect(plan.length).toBe(16);
+    expect(plan.length).toBe(14);
     expect(batches.length).toBeLessThanOrEqual(6);
   });
 

@@ -41,7 +41,7 @@ const LOCAL_OPS = new Set<StepOp>([
 /** Cross-namespace ops that may share a phase with others of the same class. */
 function phaseClass(op: StepOp): string {
   if (LOCAL_OPS.has(op)) return 'local';
-  if (op === 'veth-add' || op === 'link-move') return 'veth';
+  if (op === 'veth-add') return 'veth';
   return op;
 }
 

@@ -14,9 +14,7 @@ function subject(step: Step): string {
     case 'bridge-add':
       return `bridge ${step.name} in ${where(step.ns)}`;
     case 'veth-add':
-      return `veth pair ${step.ifname} / ${step.peer}`;
-    case 'link-move':
-      return `interface ${step.ifname} (moving into namespace ${step.to})`;
+      return `veth pair ${step.ifname} (in ${where(step.ns)}) / ${step.peer} (in ${where(step.peerNs)})`;
     case 'addr-add':
     case 'addr-del':
       return `address ${step.cidr} on ${step.ifname} in ${where(step.ns)}`;
@@ -53,6 +51,26 @@ export function explainFailure(step: Step, stderr: string, timedOut = false): st
     /iptables/.test(stderr)
   )
     return `${what}: iptables is not installed. Install it with: apt-get install iptables`;
+  if (step.op === 'veth-add') {
+    // One command makes both ends, each in its namespace: name which name or namespace is wrong.
+    if (/File exists/i.test(stderr))
+      return `${what}: the name ${step.ifname} is already taken in ${where(step.ns)} or ${step.peer} in ${where(step.peerNs)}, so the pair cannot be created; delete or rename the interface that holds it.`;
+    if (
+      /Invalid "netns" value|Cannot open network namespace|No such file|Invalid argument.*netns/i.test(
+        stderr,
+      )
+    ) {
+      const named = /argument "([^"]+)" is wrong/.exec(stderr)?.[1];
+      const missing =
+        named !== undefined
+          ? `namespace ${named}`
+          : [step.ns, step.peerNs]
+              .filter((ns) => ns !== HOST_NS)
+              .map((ns) => `namespace ${ns}`)
+              .join(' or ');
+      if (missing !== '') return `${what}: ${missing} does not exist; create it first.`;
+    }
+  }
   if (/File exists/i.test(stderr))
     return `${what} already exists in the kernel, so it cannot be created again.`;
   if (/invalid gateway|Nexthop has invalid gateway/i.test(stderr))

@@ -98,7 +98,9 @@ describe('netns-lab plan and script', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('ip netns add red');
-    expect(lines).toContain('ip link add veth-red type veth peer name veth-blue');
+    expect(lines).toContain(
+      'ip link add veth-red netns red type veth peer name veth-blue netns blue',
+    );
     expect(lines).toContain('ip -n red addr add 192.168.15.1/24 dev veth-red');
   });
 

@@ -102,6 +102,21 @@ async function assemble(
     const applyId = randomUUID();
     // Reads asked for by the apply's own kernel events wait until it is done (see hold()).
     const release = observer.hold();
+    const report = (outcome: ApplyOutcome): void => {
+      release();
+      broadcast({
+        type: 'apply-done',
+        applyId,
+        requestId,
+        ok: outcome.ok,
+        commandsRun: outcome.commandsRun,
+        processes: outcome.processes,
+        durationMs: Math.round(outcome.durationMs * 10) / 10,
+        ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+        ...(outcome.rolledBack === undefined ? {} : { rolledBack: outcome.rolledBack }),
+      });
+      broadcast({ type: 'lab', lab: applier.applied() });
+    };
     const outcome = await run({
       started: (steps) => broadcast({ type: 'apply-started', applyId, requestId, kind, steps }),
       step: (index, total, ok, argv) =>
@@ -113,20 +128,9 @@ async function assemble(
           status: ok ? 'ok' : 'failed',
           argv,
         }),
+      // Before the next queued apply starts, so that every client sees them in order.
+      finished: report,
     }).finally(release);
-    const done: Parameters<Send>[0] = {
-      type: 'apply-done',
-      applyId,
-      requestId,
-      ok: outcome.ok,
-      commandsRun: outcome.commandsRun,
-      processes: outcome.processes,
-      durationMs: Math.round(outcome.durationMs * 10) / 10,
-      ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
-      ...(outcome.rolledBack === undefined ? {} : { rolledBack: outcome.rolledBack }),
-    };
-    broadcast(done);
-    broadcast({ type: 'lab', lab: applier.applied() });
     // ip_forward and NAT rules make no kernel events: read the namespaces that changed.
     void Promise.all(outcome.touched.map((ns) => observer.refresh(ns).catch(() => undefined)));
   }

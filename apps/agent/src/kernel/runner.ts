@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Written to the command's stdin (e.g. for `ip -batch -`). */
   input?: string;
   timeoutMs?: number;
+  /** Added to the timeout for each line of input: a long batch gets longer (default 0). */
+  timeoutPerInputLineMs?: number;
 }
 
 export interface SpawnOptions {
@@ -169,7 +171,10 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     await gate.enter();
     try {
       if (closed) throw new RunnerClosedError();
-      const timeoutMs = runOptions.timeoutMs ?? defaultTimeoutMs;
+      const lines = runOptions.input?.split('\n').length ?? 0;
+      const timeoutMs =
+        (runOptions.timeoutMs ?? defaultTimeoutMs) +
+        lines * (runOptions.timeoutPerInputLineMs ?? 0);
       const viaLauncher = await useLauncher();
       if (viaLauncher !== undefined) {
         processCount += 1;

@@ -20,15 +20,13 @@ describe('the plan panel', () => {
     expect(commands()).toEqual([
       'ip netns add red',
       'ip netns add blue',
-      'ip link add veth-red type veth peer name veth-blue',
-      'ip link set veth-red netns red',
-      'ip link set veth-blue netns blue',
+      'ip link add veth-red netns red type veth peer name veth-blue netns blue',
       'ip -n red addr add 192.168.15.1/24 dev veth-red',
       'ip -n blue addr add 192.168.15.2/24 dev veth-blue',
       'ip -n red link set veth-red up',
       'ip -n blue link set veth-blue up',
     ]);
-    expect(within(plan).getByText('9 commands')).toBeTruthy();
+    expect(within(plan).getByText('7 commands')).toBeTruthy();
     expect(within(plan).getByRole('button', { name: 'Apply' })).toHaveProperty('disabled', false);
   });
 

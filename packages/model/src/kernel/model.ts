@@ -21,7 +21,7 @@ export interface Endpoint {
   ifname: string;
 }
 export interface VethEntity {
-  /** The end created first and named first in `ip link add A type veth peer name B`. */
+  /** The end named first in `ip link add A netns NS_A type veth peer name B netns NS_B`. */
   a: Endpoint;
   b: Endpoint;
   origin: Origin;

@@ -9,9 +9,11 @@ export type Step =
   | { op: 'netns-add'; ns: string }
   | { op: 'netns-del'; ns: string }
   | { op: 'bridge-add'; ns: string; name: string }
-  /** Creates both ends in the host namespace (then `link-move` puts them in place). */
-  | { op: 'veth-add'; ifname: string; peer: string }
-  | { op: 'link-move'; ifname: string; to: string }
+  /**
+   * Creates a veth pair with each end directly in its namespace (`ns` for `ifname`, `peerNs` for
+   * `peer`; HOST_NS is the lab's root namespace), in one command: no end is ever moved.
+   */
+  | { op: 'veth-add'; ifname: string; ns: string; peer: string; peerNs: string }
   | { op: 'link-del'; ns: string; ifname: string }
   | { op: 'link-up'; ns: string; ifname: string; bridge?: boolean }
   | { op: 'link-down'; ns: string; ifname: string; bridge?: boolean }
@@ -72,13 +74,26 @@ export function stepCommand(step: Step): StepCommand {
     case 'bridge-add':
       return { ns: step.ns, tool: 'ip', args: ['link', 'add', step.name, 'type', 'bridge'] };
     case 'veth-add':
+      // `ip link add veth-red netns red type veth peer name veth-blue netns blue`: run in the
+      // host, an end without `netns` is made in the host. Same result as the seed's two steps
+      // (`ip link add ... peer name ...`, then `ip link set veth-red netns red`) without the move,
+      // which costs the kernel ~17 ms per link.
       return {
         ns: HOST_NS,
         tool: 'ip',
-        args: ['link', 'add', step.ifname, 'type', 'veth', 'peer', 'name', step.peer],
+        args: [
+          'link',
+          'add',
+          step.ifname,
+          ...(step.ns !== HOST_NS ? ['netns', step.ns] : []),
+          'type',
+          'veth',
+          'peer',
+          'name',
+          step.peer,
+          ...(step.peerNs !== HOST_NS ? ['netns', step.peerNs] : []),
+        ],
       };
-    case 'link-move':
-      return { ns: HOST_NS, tool: 'ip', args: ['link', 'set', step.ifname, 'netns', step.to] };
     case 'link-del':
       return { ns: step.ns, tool: 'ip', args: ['link', 'del', step.ifname] };
     case 'link-up':

@@ -16,8 +16,8 @@ const SECTIONS: Section[] = [
   { title: 'Create the network namespaces (one "room" each)', ops: ['netns-add'] },
   { title: 'Create the Linux bridges (virtual switches)', ops: ['bridge-add'] },
   {
-    title: 'Create the veth pairs (virtual cables) and move each end into its namespace',
-    ops: ['veth-add', 'link-move'],
+    title: 'Create the veth pairs (virtual cables), each end in its namespace',
+    ops: ['veth-add'],
   },
   { title: 'Plug bridge ports into their bridge', ops: ['link-master', 'link-nomaster'] },
   { title: 'Set MAC addresses and MTUs', ops: ['link-mac', 'link-mtu'] },
