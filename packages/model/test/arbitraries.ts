@@ -1,6 +1,8 @@
 /**
  * fast-check generators of valid labs drawn from a small pool of names and subnets, so that
- * two random labs share much (and the diff between them is a realistic edit).
+ * two random labs share much (and the diff between them is a realistic edit). Interface names
+ * need only be unique in their namespace, and the pool reuses them across namespaces: eth0 in
+ * several namespaces, both ends of a veth called eth0, a bridge's name on a namespace's end.
  */
 import fc from 'fast-check';
 import { LabSchema, type Lab, type LabInput } from '../src/index';
@@ -10,6 +12,12 @@ const BRIDGES = ['v-net-0', 'v-net-1'] as const;
 const BRIDGE_SUBNET: Record<string, number> = { 'v-net-0': 10, 'v-net-1': 11 };
 
 type Attach = 'none' | 'v-net-0' | 'v-net-1' | 'peer';
+/**
+ * How a namespace names its end(s): seed (veth-red, veth-red-br; p-red between namespaces),
+ * eth0 (eth0 in the namespace, whatever the other end), same (veth-red at both ends of its
+ * bridge link), bridge (the namespace's end named after its bridge, v-net-0).
+ */
+type Naming = 'seed' | 'eth0' | 'same' | 'bridge';
 
 interface NsChoice {
   present: boolean;
@@ -23,6 +31,7 @@ interface NsChoice {
   loopback: boolean;
   mtu: number | undefined;
   mac: boolean;
+  naming: Naming;
 }
 
 const nsChoice: fc.Arbitrary<NsChoice> = fc.record({
@@ -37,7 +46,15 @@ const nsChoice: fc.Arbitrary<NsChoice> = fc.record({
   loopback: fc.boolean(),
   mtu: fc.constantFrom(undefined, 1400, 1500),
   mac: fc.boolean(),
+  naming: fc.constantFrom<Naming>('seed', 'eth0', 'same', 'bridge'),
 });
+
+/** The name of a namespace's end on a link to a bridge (or to another namespace: `peer`). */
+function nsEndName(name: string, choice: NsChoice, to: Exclude<Attach, 'none'>): string {
+  if (choice.naming === 'eth0') return 'eth0';
+  if (to === 'peer') return `p-${name}`;
+  return choice.naming === 'bridge' ? to : `veth-${name}`;
+}
 
 export const labArbitrary: fc.Arbitrary<Lab> = fc
   .record({
@@ -92,7 +109,7 @@ export const labArbitrary: fc.Arbitrary<Lab> = fc
         if (choice.extraAddress) addresses.push(`172.16.${index}.1/24`);
         const end: NonNullable<LabInput['links']>[number]['a'] = {
           node: name,
-          ifname: `veth-${name}`,
+          ifname: nsEndName(name, choice, attach),
           addresses,
           up: choice.up,
         };
@@ -101,7 +118,11 @@ export const labArbitrary: fc.Arbitrary<Lab> = fc
         links.push({
           id: `${name}-br`,
           a: end,
-          b: { node: attach, ifname: `veth-${name}-br`, up: choice.bridgeEndUp },
+          b: {
+            node: attach,
+            ifname: choice.naming === 'same' ? `veth-${name}` : `veth-${name}-br`,
+            up: choice.bridgeEndUp,
+          },
         });
         const bridgeIndex = BRIDGES.indexOf(attach);
         if (choice.route && choice.up && c.bridgeAddress[bridgeIndex])
@@ -118,13 +139,13 @@ export const labArbitrary: fc.Arbitrary<Lab> = fc
           id: `${first.name}-${name}`,
           a: {
             node: first.name,
-            ifname: `p-${first.name}`,
+            ifname: nsEndName(first.name, first.choice, 'peer'),
             addresses: [`${subnet}.${first.choice.hostNumber}/24`],
             up: first.choice.up,
           },
           b: {
             node: name,
-            ifname: `p-${name}`,
+            ifname: nsEndName(name, choice, 'peer'),
             addresses: [`${subnet}.${10 + choice.hostNumber}/24`],
             up: choice.up,
           },

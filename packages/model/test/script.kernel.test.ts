@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleLab, exportScript } from '../src/index';
+import { exampleLab, exportScript, validateLab } from '../src/index';
+import { eth0Lab } from './labs';
 
 const PINGS: Record<string, [ns: string, address: string][]> = {
   'seed-veth': [
@@ -73,4 +74,23 @@ describe('the exported script builds the lab in a real kernel', () => {
       expect(out).toContain('nat rules left: 0');
     });
   }
+
+  it('builds a lab with eth0 in red and in blue (and eth1 at both ends of one veth), so that its pings succeed', () => {
+    const lab = eth0Lab();
+    expect(validateLab(lab).ok).toBe(true);
+    const script = exportScript(lab);
+    expect(script).toContain('ip link add eth0 netns red type veth peer name veth-red-br');
+    expect(script).toContain('ip link add eth0 netns blue type veth peer name veth-blue-br');
+    expect(script).toContain('ip link add eth1 netns red type veth peer name eth1 netns blue');
+    const pings: [string, string][] = [
+      ['red', '192.168.15.2'],
+      ['blue', '192.168.15.1'],
+      ['red', '10.0.0.2'],
+      ['blue', '10.0.0.1'],
+    ];
+    const out = runInThrowawayNamespace(script, pings);
+    for (const [ns, address] of pings) expect(out).toContain(`ping ${ns} ${address} ok`);
+    expect(out).toContain('namespaces left: 0');
+    expect(out).toContain('links left: 0');
+  });
 });

@@ -2,7 +2,9 @@
  * Names for what the student adds, in the seed's habit: namespaces red, blue, green...; bridges
  * v-net-0, v-net-1...; a LAN called lan; veth ends veth-red / veth-red-br (to a bridge) or
  * veth-red / veth-blue (between two namespaces). Every proposal is a valid kernel name
- * (at most 15 bytes) and unique where the kernel needs it to be.
+ * (at most 15 bytes) and not yet used anywhere in the lab: more than the kernel needs (a name
+ * must only be free in its own namespace), so that each proposed name points at one interface
+ * in the drawing and in the commands, and the ends of one cable read as a pair.
  */
 import {
   EXTERNAL_BRIDGE,
@@ -47,8 +49,9 @@ export function namespaceNamesInUse(lab: Pick<Lab, 'nodes'>): Set<string> {
 }
 
 /**
- * Every interface name the lab creates. Veth pairs are created in the host before their ends
- * move, so their names must be unique across the whole lab, not just per namespace.
+ * Every interface name the lab creates, in any namespace. The kernel only needs a name to be
+ * free in its own namespace (validation checks that); proposals avoid all of these anyway, to
+ * keep the seed's habit of one name per interface.
  */
 export function interfaceNamesInUse(lab: Pick<Lab, 'nodes' | 'links'>): Set<string> {
   const names = new Set<string>(['lo', EXTERNAL_BRIDGE]);

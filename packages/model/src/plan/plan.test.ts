@@ -8,10 +8,12 @@ import {
   planLabs,
   stepLine,
   compileLab,
+  validateLab,
   type Lab,
 } from '../index';
 import { KernelSim, comparable } from '../../test/kernel-sim';
 import { labArbitrary } from '../../test/arbitraries';
+import { eth0Lab } from '../../test/labs';
 
 const lines = (prev: Lab, next: Lab): string[] => planLabs(prev, next).map((s) => stepLine(s.step));
 
@@ -172,6 +174,91 @@ describe('an edit yields only its own steps', () => {
       (s) => stepLine(s.step) === 'ip -n red addr add 192.168.15.1/24 dev veth-red',
     );
     expect(address?.origin.linkId).toBe('red-br');
+  });
+});
+
+describe('one interface name in several namespaces', () => {
+  it('compiles eth0 of red and eth0 of blue to two interfaces and creates each where it lives', () => {
+    const lab = eth0Lab();
+    expect(validateLab(lab).issues).toEqual([]);
+    const model = compileLab(lab);
+    expect(Object.keys(model.iface).sort()).toEqual([
+      'blue/eth0',
+      'blue/eth1',
+      'host/v-net-0',
+      'host/veth-blue-br',
+      'host/veth-red-br',
+      'red/eth0',
+      'red/eth1',
+    ]);
+    expect(Object.keys(model.veth).sort()).toEqual([
+      'blue/eth0 <-> host/veth-blue-br',
+      'blue/eth1 <-> red/eth1',
+      'host/veth-red-br <-> red/eth0',
+    ]);
+    const plan = lines(EMPTY_LAB, lab);
+    for (const line of [
+      'ip link add eth0 netns red type veth peer name veth-red-br',
+      'ip link add eth0 netns blue type veth peer name veth-blue-br',
+      'ip link add eth1 netns red type veth peer name eth1 netns blue',
+      'ip -n red addr add 192.168.15.1/24 dev eth0',
+      'ip -n blue addr add 192.168.15.2/24 dev eth0',
+      'ip -n red addr add 10.0.0.1/24 dev eth1',
+      'ip -n blue addr add 10.0.0.2/24 dev eth1',
+      'ip -n red link set eth0 up',
+      'ip -n blue link set eth0 up',
+    ])
+      expect(plan).toContain(line);
+    expect(plan.filter((line) => line.includes(' dev eth0'))).toHaveLength(2);
+  });
+
+  it('removing one eth0 leaves the other alone', () => {
+    const before = eth0Lab();
+    const after = eth0Lab();
+    after.links = after.links.filter((l) => l.id !== 'red-br');
+    expect(lines(before, after)).toEqual(['ip -n red link del eth0']);
+  });
+
+  it("recreating red's eth0 puts back red's address and routes, not blue's", () => {
+    const withRoutes = (lab: Lab): Lab => {
+      for (const node of lab.nodes)
+        if (node.kind === 'namespace')
+          node.routes = [{ to: node.name === 'red' ? '10.8.0.0/16' : '10.9.0.0/16', dev: 'eth0' }];
+      return lab;
+    };
+    const before = withRoutes(eth0Lab());
+    const after = withRoutes(eth0Lab());
+    after.links[0]!.b.ifname = 'veth-red-b2';
+    expect(lines(before, after)).toEqual([
+      'ip netns exec red ip route del 10.8.0.0/16 dev eth0',
+      'ip -n red link del eth0',
+      'ip link add eth0 netns red type veth peer name veth-red-b2',
+      'ip link set veth-red-b2 master v-net-0',
+      'ip -n red addr add 192.168.15.1/24 dev eth0',
+      'ip link set veth-red-b2 up',
+      'ip -n red link set eth0 up',
+      'ip netns exec red ip route add 10.8.0.0/16 dev eth0',
+    ]);
+    const sim = new KernelSim();
+    for (const { step } of planLabs(EMPTY_LAB, before)) sim.apply(step);
+    for (const { step } of planLabs(before, after)) sim.apply(step);
+    expect(comparable(sim.toModel())).toEqual(comparable(compileLab(after)));
+  });
+
+  it('the random labs are valid and reuse names across namespaces', () => {
+    fc.assert(
+      fc.property(labArbitrary, (lab) => {
+        expect(validateLab(lab).issues.filter((i) => i.severity === 'error')).toEqual([]);
+      }),
+    );
+    const samples = fc.sample(labArbitrary, { numRuns: 300, seed: 1 });
+    const shared = samples.filter((lab) => {
+      const names = Object.values(compileLab(lab).iface).map((i) => i.ifname);
+      return new Set(names).size < names.length;
+    });
+    const samePair = samples.filter((lab) => lab.links.some((l) => l.a.ifname === l.b.ifname));
+    expect(shared.length).toBeGreaterThan(30);
+    expect(samePair.length).toBeGreaterThan(10);
   });
 });
 

@@ -48,7 +48,13 @@ const TRIGGERS: Record<IssueCode, unknown> = {
   'name-leading-dash': pair('-veth', 'veth-blue', '10.0.0.1/24', '10.0.0.2/24'),
   'name-keyword': lab([host(), namespace('n1', { name: 'netns' })]),
   'name-reserved': pair('lo', 'veth-blue', '10.0.0.1/24', '10.0.0.2/24'),
-  'name-duplicate': pair('veth', 'veth', '10.0.0.1/24', '10.0.0.2/24'),
+  'name-duplicate': seedWith((input) => {
+    input.links![0] = veth(
+      'red-br',
+      end('red', 'veth-red', '192.168.15.1/24'),
+      end('v-net-0', 'v-net-0'),
+    );
+  }),
   'address-invalid': redAddress('192.168.15.1'),
   'address-network': redAddress('192.168.15.255/24'),
   'address-duplicate': redAddress('192.168.15.2/24'),

@@ -53,7 +53,7 @@ export const ISSUE_CODES = {
   },
   'name-duplicate': {
     severity: 'error',
-    rule: 'Two interfaces in one namespace, or two namespaces, cannot share a name.',
+    rule: 'Two namespaces, or two interfaces in one namespace, cannot share a name; one interface name in different namespaces is fine.',
   },
   // Addresses.
   'address-invalid': {

@@ -189,7 +189,7 @@ describe('duplicate names', () => {
       linkId: 'red-br1',
     });
     expect(issue?.message).toBe(
-      '"veth-red" is already end a of link red-br (links[0].a) in red; two interfaces in one namespace need different names: rename this one',
+      '"veth-red" already names end a of link red-br (links[0].a) in the namespace red; two interfaces in one namespace cannot share a name (in different namespaces they can): rename end a of link red-br1 (links[3].a)',
     );
   });
 
@@ -202,33 +202,77 @@ describe('duplicate names', () => {
     );
     const [issue] = issuesWith(input, 'name-duplicate');
     expect(issue?.path).toBe('links[2].b.ifname');
-    expect(issue?.message).toContain('the switch of the LAN lan');
+    expect(issue?.message).toContain('the switch of the LAN lan (nodes[4]) in the namespace lan');
   });
 
-  it('reports veth ends with one name in different namespaces, since both are made in the host first', () => {
+  it('reports a bridge port named like its bridge, both in the host', () => {
+    const input = seedLab();
+    input.links![0] = veth(
+      'red-br',
+      end('red', 'veth-red', '192.168.15.1/24'),
+      end('v-net-0', 'v-net-0'),
+    );
+    const issues = issuesWith(input, 'name-duplicate');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({
+      severity: 'error',
+      path: 'links[0].b.ifname',
+      linkId: 'red-br',
+    });
+    expect(issues[0]?.message).toBe(
+      '"v-net-0" already names the bridge v-net-0 (nodes[3]) in the host; two interfaces in one namespace cannot share a name (in different namespaces they can): rename end b of link red-br (links[0].b)',
+    );
+  });
+
+  it('reports the two ends of one veth with one name when both are in one namespace', () => {
     const input = lab(
-      [host(), namespace('red'), namespace('blue'), namespace('green')],
-      [
-        veth('l1', end('red', 'veth-x', '10.0.0.1/24'), end('blue', 'veth-blue', '10.0.0.2/24')),
-        veth('l2', end('green', 'veth-x', '10.0.1.1/24'), end('blue', 'veth-b2', '10.0.1.2/24')),
-      ],
+      [host(), namespace('red')],
+      [veth('loop', end('red', 'eth0', '10.0.0.1/24'), end('red', 'eth0', '10.0.1.1/24'))],
     );
     const [issue] = issuesWith(input, 'name-duplicate');
-    expect(issue).toMatchObject({ severity: 'error', path: 'links[1].a.ifname', linkId: 'l2' });
-    expect(issue?.message).toContain('"veth-x" is also the name of end a of link l1');
-    expect(issue?.message).toContain('created in the host first');
+    expect(issue).toMatchObject({ path: 'links[0].b.ifname', linkId: 'loop' });
+    expect(issue?.message).toContain('"eth0" already names end a of link loop (links[0].a)');
+    expect(issue?.message).toContain('in the namespace red');
   });
 
-  it('reports a veth end named like a bridge on the host, even when it ends up elsewhere', () => {
+  it('accepts eth0 in every namespace, as in containers', () => {
+    const input = lab(
+      [host(), namespace('red'), namespace('blue'), bridge('v-net-0')],
+      [
+        veth('red-br', end('red', 'eth0', '192.168.15.1/24'), end('v-net-0', 'veth-red-br')),
+        veth('blue-br', end('blue', 'eth0', '192.168.15.2/24'), end('v-net-0', 'veth-blue-br')),
+      ],
+    );
+    expect(validateLab(input).issues).toEqual([]);
+  });
+
+  it('accepts the two ends of one veth with one name in two namespaces', () => {
+    expect(validateLab(pair('eth0', 'eth0')).issues).toEqual([]);
+  });
+
+  it("accepts a namespace's interface named like a host-side end or a bridge", () => {
     const input = seedLab();
     input.links![0] = veth(
       'red-br',
       end('red', 'v-net-0', '192.168.15.1/24'),
-      end('v-net-0', 'veth-red-br'),
+      end('v-net-0', 'veth-blue'),
     );
-    const [issue] = issuesWith(input, 'name-duplicate');
-    expect(issue?.path).toBe('links[0].a.ifname');
-    expect(issue?.message).toContain('the bridge v-net-0 on the host');
+    input.links![1] = veth(
+      'blue-br',
+      end('blue', 'veth-blue', '192.168.15.2/24'),
+      end('v-net-0', 'veth-blue-br'),
+    );
+    expect(validateLab(input).issues).toEqual([]);
+  });
+
+  it("accepts a LAN host's derived names in another namespace", () => {
+    const input = seedLab();
+    input.links![0] = veth(
+      'red-br',
+      end('red', 'lan-pc-eth0', '192.168.15.1/24'),
+      end('v-net-0', 'lan-pc-p'),
+    );
+    expect(validateLab(input).issues).toEqual([]);
   });
 
   it('accepts bridges with one name in two namespaces, which are made where they live', () => {

@@ -113,6 +113,10 @@ function describeIface(iface: Iface): string {
   }
 }
 
+/** "the namespace red" or "the host", for messages about a clash. */
+const nsText = (ns: string | null): string =>
+  ns === null || ns === HOST_NS ? nsLabel(ns) : `the namespace ${ns}`;
+
 const isLanHostPart = (iface: Iface): boolean =>
   iface.kind === 'lan-port' || iface.kind === 'lan-host';
 
@@ -205,44 +209,17 @@ export function checkNames(ctx: LabContext, out: Findings): void {
     }
   });
 
-  // Two interfaces in one namespace.
-  const clashing = new Set<Iface>();
+  // Two interfaces in one namespace. Only there do names clash: each veth end is created directly
+  // in its namespace (ip link add eth0 netns red type veth peer name veth-red-br), so one name in
+  // different namespaces is fine, even for the two ends of one veth.
   for (const { iface, first } of ctx.clashes) {
     if (bad.has(iface.namePath) || bad.has(first.namePath)) continue;
     // LAN hosts sharing a name share their derived names too; that is reported once, above.
     if (isLanHostPart(iface) && isLanHostPart(first)) continue;
-    clashing.add(iface);
     out.add(
       'name-duplicate',
       { ...iface.where, path: iface.namePath },
-      `"${iface.ifname}" is already ${describeIface(first)} in ${nsLabel(iface.ns)}; two interfaces in one namespace need different names: rename this one`,
-    );
-  }
-
-  // Every veth end is created in the host first, then moved: `ip link add veth-red type veth
-  // peer name veth-blue; ip link set veth-red netns red`. So its name must be free in the host
-  // at that moment, whatever namespace it ends up in.
-  const inHost = new Map<string, Iface>();
-  for (const iface of ctx.interfaces)
-    if (iface.ns === HOST_NS && iface.kind === 'bridge' && !bad.has(iface.namePath))
-      inHost.set(iface.ifname, iface);
-  for (const iface of ctx.interfaces) {
-    if (iface.kind !== 'veth' && !isLanHostPart(iface)) continue;
-    if (bad.has(iface.namePath)) continue;
-    const first = inHost.get(iface.ifname);
-    if (first === undefined) {
-      inHost.set(iface.ifname, iface);
-      continue;
-    }
-    if (clashing.has(iface) || (isLanHostPart(iface) && isLanHostPart(first))) continue;
-    const firstText =
-      first.kind === 'bridge'
-        ? `the bridge ${first.ifname} on the host (${first.where.path})`
-        : `${describeIface(first)}, in ${nsLabel(first.ns)}`;
-    out.add(
-      'name-duplicate',
-      { ...iface.where, path: iface.namePath },
-      `"${iface.ifname}" is also the name of ${firstText}. Every veth end is created in the host first and then moved (ip link add ${iface.ifname} type veth peer name ...; ip link set ${iface.ifname} netns ...), so veth end names must be unique across the lab and differ from the host's own interfaces: rename this one`,
+      `"${iface.ifname}" already names ${describeIface(first)} in ${nsText(iface.ns)}; two interfaces in one namespace cannot share a name (in different namespaces they can): rename ${describeIface(iface)}`,
     );
   }
 }
