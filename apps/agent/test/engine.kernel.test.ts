@@ -212,4 +212,16 @@ describe('failures and convergence', () => {
     ).toEqual([]);
     expect((await client.apply(EMPTY_LAB)).commandsRun).toBe(0);
   });
+
+  it('frees the veth names of deleted namespaces before it says done, so a rebuild works at once', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      expect((await client.apply(exampleLab('seed-bridge'))).ok).toBe(true);
+      const done = await client.destroy();
+      expect(done.ok).toBe(true);
+      // Only the bridge and the namespaces are deleted by command; the kernel takes the veths.
+      expect(done.commandsRun).toBe(3);
+      const veths = await engine.runner.run('host', ['ip', '-o', 'link', 'show', 'type', 'veth']);
+      expect(veths.stdout).toBe('');
+    }
+  });
 });

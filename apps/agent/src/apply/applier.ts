@@ -8,6 +8,7 @@ import {
   compileLab,
   diffModels,
   EMPTY_LAB,
+  endsFreedByNamespaceDeletes,
   emptyKernelModel,
   ENTITY_KINDS,
   entityKey,
@@ -29,7 +30,7 @@ import {
 } from '@netns-lab/model';
 import type { Runner } from '../kernel/runner';
 import { batchPlan } from './batches';
-import { executePhases } from './execute';
+import { executeSettling } from './settle';
 import type { Journal, JournalRecord } from './journal';
 
 /** The live tables as last read; `refresh` reads namespaces again now. */
@@ -229,7 +230,8 @@ export function createApplier(options: ApplierOptions): Applier {
       pending: lab,
       ...rememberHostForwarding(want, current, record),
     });
-    const report = await executePhases(runner, batchPlan(plan), {
+    const report = await executeSettling(runner, batchPlan(plan), {
+      freed: endsFreedByNamespaceDeletes(diff),
       iptablesArgs,
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
@@ -263,11 +265,13 @@ export function createApplier(options: ApplierOptions): Applier {
     await cache.refresh([...touched]);
     const lastGood = applied ?? EMPTY_LAB;
     const goodModel = compileLab(lastGood);
-    const undo = planDiff(
-      diffModels(currentModel(unionModels(candidates, goodModel)), goodModel),
-      planOptions,
-    );
-    const undone = await executePhases(runner, batchPlan(undo), { iptablesArgs, keepGoing: true });
+    const undoDiff = diffModels(currentModel(unionModels(candidates, goodModel)), goodModel);
+    const undo = planDiff(undoDiff, planOptions);
+    const undone = await executeSettling(runner, batchPlan(undo), {
+      freed: endsFreedByNamespaceDeletes(undoDiff),
+      iptablesArgs,
+      keepGoing: true,
+    });
     markTouched(touched);
     await refreshNat(undo);
     believed = goodModel;

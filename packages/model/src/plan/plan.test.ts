@@ -6,6 +6,8 @@ import {
   exampleLab,
   isEmptyDiff,
   planLabs,
+  planDiff,
+  endsFreedByNamespaceDeletes,
   stepLine,
   compileLab,
   validateLab,
@@ -149,14 +151,27 @@ describe('an edit yields only its own steps', () => {
     ]);
   });
 
-  it('tears down with the fewest commands: bridge ports, the bridge, then the namespaces', () => {
-    expect(lines(exampleLab('seed-bridge'), EMPTY_LAB)).toEqual([
-      'ip link del veth-red-br',
-      'ip link del veth-blue-br',
+  it('tears down with the fewest commands: the bridge, then the namespaces with their veths', () => {
+    const diff = diffLabs(exampleLab('seed-bridge'), EMPTY_LAB);
+    // Deleting red deletes veth-red and, with it, veth-red-br: no `ip link del` for either.
+    expect(planDiff(diff).map((s) => stepLine(s.step))).toEqual([
       'ip link del v-net-0',
       'ip netns del red',
       'ip netns del blue',
     ]);
+    // ... but the kernel does it in the background: these are the names to wait for.
+    expect(endsFreedByNamespaceDeletes(diff)).toEqual([
+      { ns: 'host', ifname: 'veth-red-br' },
+      { ns: 'host', ifname: 'veth-blue-br' },
+    ]);
+  });
+
+  it('deletes a veth by hand when both its ends stay, and waits for none', () => {
+    const lab = exampleLab('seed-bridge');
+    const without = { ...lab, links: lab.links.filter((l) => l.a.ifname !== 'veth-red') };
+    const diff = diffLabs(lab, without);
+    expect(planDiff(diff).map((s) => stepLine(s.step))).toEqual(['ip -n red link del veth-red']);
+    expect(endsFreedByNamespaceDeletes(diff)).toEqual([]);
   });
 
   it('tags NAT rules with a comment when asked (host mode)', () => {

@@ -8,7 +8,7 @@
 import type { LabDiff } from '../diff/diff';
 import type { Lab } from '../lab/schema';
 import { diffLabs } from '../diff/diff';
-import type { InterfaceEntity, Origin } from '../kernel/model';
+import type { Endpoint, InterfaceEntity, Origin } from '../kernel/model';
 import type { PlanStep, RouteSpec, Step } from './steps';
 
 export interface PlanOptions {
@@ -86,13 +86,13 @@ export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
       );
   for (const lo of diff.loopback.removed)
     if (!gone(lo.ns)) add({ op: 'link-down', ns: lo.ns, ifname: 'lo' }, lo.origin);
-  // A namespace's own interfaces vanish with it, but only once the kernel gets round to it
-  // (namespace cleanup is asynchronous): a veth with an end outside is deleted by hand, so that
-  // its name is free again at once.
-  for (const veth of diff.veth.removed) {
-    const end = [veth.a, veth.b].find((e) => !gone(e.ns));
-    if (end !== undefined) add({ op: 'link-del', ns: end.ns, ifname: end.ifname }, veth.origin);
-  }
+  // A veth with an end in a namespace being deleted goes with the namespace, its other end
+  // included: the kernel deletes them all in one batch (one `ip link del` each would wait ~20 ms
+  // apiece for the kernel to finish with the device). The kernel does it in the background, so
+  // whoever runs the plan waits for the other ends to be gone (endsFreedByNamespaceDeletes).
+  for (const veth of diff.veth.removed)
+    if (!gone(veth.a.ns) && !gone(veth.b.ns))
+      add({ op: 'link-del', ns: veth.a.ns, ifname: veth.a.ifname }, veth.origin);
   for (const bridge of diff.bridge.removed)
     if (!gone(bridge.ns))
       add({ op: 'link-del', ns: bridge.ns, ifname: bridge.name }, bridge.origin);
@@ -146,6 +146,22 @@ export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
   for (const fwd of diff.forward.added)
     add({ op: 'forward', ns: fwd.ns, enabled: true }, fwd.origin);
   for (const rule of diff.nat.added) add(natStep('nat-add', rule, options), rule.origin);
+  return out;
+}
+
+/**
+ * The veth ends outside the namespaces a diff deletes whose peer is inside one: the kernel
+ * deletes them when it cleans the namespace up, shortly after `ip netns del`, not at once. Their
+ * names are free again only then: wait for them before making anything of the same name.
+ */
+export function endsFreedByNamespaceDeletes(diff: LabDiff): Endpoint[] {
+  const removedNs = new Set(diff.netns.removed.map((n) => n.name));
+  const out: Endpoint[] = [];
+  for (const veth of diff.veth.removed) {
+    const [a, b] = [removedNs.has(veth.a.ns), removedNs.has(veth.b.ns)];
+    if (a && !b) out.push({ ns: veth.b.ns, ifname: veth.b.ifname });
+    if (b && !a) out.push({ ns: veth.a.ns, ifname: veth.a.ifname });
+  }
   return out;
 }
 

@@ -2,8 +2,10 @@
  * exportScript: a lab as a standalone, commented bash script that builds it in a terminal with
  * the very commands netns-lab runs (`./lab.sh` builds, `./lab.sh down` tears down).
  */
-import { EMPTY_LAB, type Lab } from '../lab/schema';
-import { planLabs } from '../plan/plan';
+import { diffLabs } from '../diff/diff';
+import type { Endpoint } from '../kernel/model';
+import { EMPTY_LAB, HOST_NS, type Lab } from '../lab/schema';
+import { endsFreedByNamespaceDeletes, planLabs } from '../plan/plan';
 import { stepArgv, type PlanStep, type StepOp } from '../plan/steps';
 
 interface Section {
@@ -44,6 +46,31 @@ function comment(text: string): string {
     .join('\n');
 }
 
+/**
+ * Lines that wait (at most 10 s) until the kernel has deleted the veth ends whose peers were in
+ * the deleted namespaces, so that `./lab.sh down; ./lab.sh` finds their names free.
+ */
+function waitForFreedEnds(ends: readonly Endpoint[]): string[] {
+  if (ends.length === 0) return [];
+  const byNs = new Map<string, string[]>();
+  for (const end of ends) byNs.set(end.ns, [...(byNs.get(end.ns) ?? []), end.ifname]);
+  const checks = [...byNs].map(([ns, names]) => {
+    const show =
+      ns === HOST_NS ? 'ip -o link show type veth' : `ip -n ${ns} -o link show type veth`;
+    const pattern = names.map((n) => n.replace(/\./g, '\\.')).join('|');
+    return `${show} 2>/dev/null | grep -qE '^[0-9]+: (${pattern})@'`;
+  });
+  return [
+    '  # Deleting a namespace deletes its veth ends and their peers outside it, but the kernel',
+    '  # does that in the background: wait until their names are free again.',
+    '  local i',
+    '  for i in $(seq 200); do',
+    `    if ! { ${checks.join(' || ')}; }; then break; fi`,
+    '    sleep 0.05',
+    '  done',
+  ];
+}
+
 export function exportScript(lab: Lab): string {
   const build = planLabs(EMPTY_LAB, lab);
   const teardown = planLabs(lab, EMPTY_LAB);
@@ -66,6 +93,7 @@ export function exportScript(lab: Lab): string {
   if (teardown.length === 0) lines.push('  :');
   // Teardown goes on past what is already gone: deleting what is not there is success.
   for (const step of teardown) lines.push(`  ${commandLine(step)} || true`);
+  lines.push(...waitForFreedEnds(endsFreedByNamespaceDeletes(diffLabs(lab, EMPTY_LAB))));
   lines.push('}', '', 'build() {');
   let any = false;
   SECTIONS.forEach((section) => {

@@ -1,0 +1,94 @@
+/**
+ * Runs a plan's phases with one pause: after the namespaces it deletes are deleted, wait until
+ * the kernel has also deleted their veths' ends outside them (it cleans a deleted namespace up
+ * in the background, all its devices in one batch), before anything new of the same name is
+ * made. An end that outlives the wait is deleted by hand.
+ */
+import type { Endpoint } from '@netns-lab/model';
+import type { Runner } from '../kernel/runner';
+import type { Phase } from './batches';
+import { executePhases, type ExecuteOptions, type ExecuteReport } from './execute';
+
+export interface SettleOptions extends ExecuteOptions {
+  /** Ends the kernel frees after the namespace deletes (endsFreedByNamespaceDeletes). */
+  freed: readonly Endpoint[];
+  /** How long to wait for them before deleting them by hand (ms). */
+  settleTimeoutMs?: number;
+}
+
+const POLL_MS = 20;
+
+export async function executeSettling(
+  runner: Runner,
+  phases: readonly Phase[],
+  options: SettleOptions,
+): Promise<ExecuteReport> {
+  const last = phases.findLastIndex((phase) =>
+    phase.some((batch) => batch.steps.some((s) => s.planStep.step.op === 'netns-del')),
+  );
+  if (last < 0 || options.freed.length === 0) return executePhases(runner, phases, options);
+  const first = await executePhases(runner, phases.slice(0, last + 1), options);
+  if (first.failure !== undefined && !options.keepGoing) return first;
+  const processes = await waitUntilGone(runner, options.freed, options.settleTimeoutMs ?? 10_000);
+  const rest = await executePhases(runner, phases.slice(last + 1), options);
+  const report: ExecuteReport = {
+    done: first.done + rest.done,
+    processes: first.processes + processes + rest.processes,
+  };
+  const failure = first.failure ?? rest.failure;
+  if (failure !== undefined) report.failure = failure;
+  return report;
+}
+
+/** Polls until none of `ends` exists; deletes those left after `timeoutMs`. Returns processes. */
+async function waitUntilGone(
+  runner: Runner,
+  ends: readonly Endpoint[],
+  timeoutMs: number,
+): Promise<number> {
+  let left = [...ends];
+  let processes = 0;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const byNs = new Map<string, Set<string>>();
+    for (const end of left) byNs.set(end.ns, (byNs.get(end.ns) ?? new Set()).add(end.ifname));
+    const present = await Promise.all(
+      [...byNs].map(async ([ns, names]) => {
+        processes += 1;
+        const result = await runner.run(ns, ['ip', '-o', 'link', 'show', 'type', 'veth']);
+        // A namespace that cannot be read (deleted meanwhile) holds nothing of ours any more.
+        if (result.exitCode !== 0) return [];
+        return vethNames(result.stdout)
+          .filter((name) => names.has(name))
+          .map((ifname) => ({ ns, ifname }));
+      }),
+    );
+    left = present.flat();
+    if (left.length === 0) return processes;
+    if (performance.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  // The kernel is slow today: delete what is left by hand (-force: go on past what vanishes).
+  const byNs = new Map<string, string[]>();
+  for (const end of left) byNs.set(end.ns, [...(byNs.get(end.ns) ?? []), end.ifname]);
+  await Promise.all(
+    [...byNs].map(([ns, names]) => {
+      processes += 1;
+      return runner.run(ns, ['ip', '-force', '-batch', '-'], {
+        input: names.map((name) => `link del ${name}\n`).join(''),
+        timeoutPerInputLineMs: 50,
+      });
+    }),
+  );
+  return processes;
+}
+
+/** Interface names in `ip -o link show` output ("5: veth-red-br@if2: <...>"). */
+export function vethNames(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\d+: ([^@:\s]+)[@:]/.exec(line);
+    if (match) names.push(match[1]!);
+  }
+  return names;
+}
