@@ -30,7 +30,11 @@ export interface ExecuteOptions {
   iptablesArgs?: readonly string[];
   /** Keep going after a failure (used for rollback, where getting most back beats stopping). */
   keepGoing?: boolean;
+  /** Batches of one phase that run at once (default 16). */
+  parallel?: number;
 }
+
+const DEFAULT_PARALLEL = 16;
 
 const FAILED_LINE = /Command failed -:(\d+)/;
 
@@ -104,10 +108,21 @@ export async function executePhases(
   options: ExecuteOptions = {},
 ): Promise<ExecuteReport> {
   const report: ExecuteReport = { done: 0, processes: 0 };
+  const parallel = options.parallel ?? DEFAULT_PARALLEL;
   for (const phase of phases) {
-    const failures = (
-      await Promise.all(phase.map((batch) => runBatch(runner, batch, options, report)))
-    ).filter((f): f is StepFailure => f !== undefined);
+    // Longest batch first: it is the phase's critical path (e.g. the host's 2000 bridge-port
+    // lines beside 1000 two-line namespace batches), and a bounded number at a time, so that it
+    // gets a share of the CPU rather than 1/32 of it, while enough short ones run side by side
+    // to hide their start-up latency (4 at a time: 7.4 s for 1000 namespaces; 16: 4.6 s).
+    const queue = [...phase].sort((a, b) => b.steps.length - a.steps.length);
+    const results: (StepFailure | undefined)[] = [];
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+        for (let batch = queue.shift(); batch !== undefined; batch = queue.shift())
+          results.push(await runBatch(runner, batch, options, report));
+      }),
+    );
+    const failures = results.filter((f): f is StepFailure => f !== undefined);
     if (failures.length > 0) {
       failures.sort((a, b) => a.index - b.index);
       report.failure ??= failures[0]!;
