@@ -175,6 +175,18 @@ async function measure(
     `  after apply-done the observer ran ${entries.length - before} more processes for ` +
       `${((quietSince - t) / 1000).toFixed(2)} s`,
   );
+  const after = entries.slice(before);
+  const byKind = new Map<string, number[]>();
+  for (const e of after) {
+    const key = `${e.ns === 'host' ? 'host' : 'namespace'} ${e.what}`;
+    byKind.set(key, [...(byKind.get(key) ?? []), e.end - e.start]);
+  }
+  for (const [key, durations] of byKind) {
+    const sum = durations.reduce((a, b) => a + b, 0);
+    console.log(
+      `    ${key}: ${durations.length} processes, ${(sum / durations.length).toFixed(1)} ms each`,
+    );
+  }
 }
 
 try {

@@ -57,6 +57,11 @@ export interface ApplyOutcome {
   rolledBack?: boolean;
   /** Namespaces the apply changed. */
   touched: string[];
+  /**
+   * Namespaces where it changed what makes no kernel event (ip_forward, NAT rules): the
+   * observer must read them again to see it.
+   */
+  unheard: string[];
 }
 
 export interface ApplierOptions {
@@ -87,6 +92,15 @@ function diffNamespaces(diff: LabDiff): Set<string> {
     }
   }
   return out;
+}
+
+/** Namespaces where a plan changes ip_forward or NAT rules (they make no kernel events). */
+function unheardNamespaces(...plans: (readonly PlanStep[])[]): string[] {
+  const out = new Set<string>();
+  for (const plan of plans)
+    for (const { step } of plan)
+      if (step.op === 'forward' || step.op === 'nat-add' || step.op === 'nat-del') out.add(step.ns);
+  return [...out];
 }
 
 /** Namespaces whose NAT rules a plan changes. */
@@ -223,6 +237,7 @@ export function createApplier(options: ApplierOptions): Applier {
         processes: 0,
         durationMs: performance.now() - started,
         touched: [],
+        unheard: [],
       };
     }
     await journal.write({
@@ -256,6 +271,7 @@ export function createApplier(options: ApplierOptions): Applier {
         processes: report.processes,
         durationMs: performance.now() - started,
         touched: [...touched],
+        unheard: unheardNamespaces(plan),
       };
     }
 
@@ -291,6 +307,7 @@ export function createApplier(options: ApplierOptions): Applier {
       },
       rolledBack: undone.failure === undefined,
       touched: [...touched],
+      unheard: unheardNamespaces(plan, undo),
     };
   }
 

@@ -132,7 +132,8 @@ async function assemble(
       finished: report,
     }).finally(release);
     // ip_forward and NAT rules make no kernel events: read the namespaces that changed.
-    void Promise.all(outcome.touched.map((ns) => observer.refresh(ns).catch(() => undefined)));
+    // (The rest were heard through the monitor; their reads were held until the apply ended.)
+    void Promise.all(outcome.unheard.map((ns) => observer.refresh(ns).catch(() => undefined)));
   }
 
   /** Whether the lab has namespace `ns` now (the observer may not have seen it yet). */

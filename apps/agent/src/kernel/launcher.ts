@@ -56,6 +56,8 @@ export interface LaunchResult {
   stderr: string;
   timedOut: boolean;
   durationMs: number;
+  /** True when the launcher stopped before it started the command (safe to run it again). */
+  notStarted?: boolean;
 }
 
 export interface Launcher {
@@ -185,6 +187,7 @@ export async function startLauncher(
           stderr: `the command launcher stopped${stderr.trim() ? `: ${stderr.trim()}` : ''}`,
           timedOut: false,
           durationMs: performance.now() - job.started,
+          ...(job.pgid === undefined ? { notStarted: true } : {}),
         });
       }
     }
@@ -206,15 +209,16 @@ export async function startLauncher(
   function run(argv: readonly string[], options: LaunchOptions): Promise<LaunchResult> {
     const id = nextId++;
     const started = performance.now();
-    const failed = (stderr: string): Promise<LaunchResult> =>
+    const failed = (stderr: string, notStarted = false): Promise<LaunchResult> =>
       Promise.resolve({
         exitCode: -1,
         stdout: '',
         stderr,
         timedOut: false,
         durationMs: performance.now() - started,
+        ...(notStarted ? { notStarted } : {}),
       });
-    if (!alive) return failed('the command launcher stopped');
+    if (!alive) return failed('the command launcher stopped', true);
     const base = join(dir, String(id));
     try {
       writeFileSync(`${base}.a`, argv.map((word) => `${word}\0`).join(''), { mode: 0o600 });

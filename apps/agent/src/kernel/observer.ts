@@ -64,7 +64,12 @@ interface Pending {
   withNat: boolean;
 }
 
-const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'neigh', 'nsid'];
+/**
+ * Not `nsid`: for each new nsid the monitor looks its name up by opening every namespace
+ * (O(N) each, O(N^2) over a big apply, enough to make it lag by tens of seconds). The [nsid N]
+ * prefixes need no lookup; the observer names them itself (rootNsids).
+ */
+const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'neigh'];
 const MAX_MONITOR_RESTARTS = 5;
 
 /** Starts watching; resolves once every namespace has been read once. */
@@ -105,9 +110,21 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     return runner.run(ns, argv, input === undefined ? {} : { input });
   }
 
-  async function refreshRootNsids(): Promise<void> {
-    const result = await run(HOST_NS, ['ip', '-j', 'netns', 'list-id']);
-    if (result.exitCode === 0) rootNsids = parseNsidList(result.stdout);
+  /**
+   * Lists the root's nsids with their names. One listing at a time, shared by all who ask
+   * meanwhile: it opens every namespace (~0.5 s among 1000), and the first changes of a big
+   * apply bring a thousand unknown nsids at once.
+   */
+  let listing: Promise<void> | undefined;
+  function refreshRootNsids(): Promise<void> {
+    listing ??= run(HOST_NS, ['ip', '-j', 'netns', 'list-id'])
+      .then((result) => {
+        if (result.exitCode === 0) rootNsids = parseNsidList(result.stdout);
+      })
+      .finally(() => {
+        listing = undefined;
+      });
+    return listing;
   }
 
   /**
@@ -126,6 +143,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     // -force: one namespace vanishing meanwhile must not stop the others.
     const batch = missing.map((name) => `netns set ${name} auto\n`).join('');
     await run(HOST_NS, ['ip', '-force', '-batch', '-'], batch);
+    await refreshRootNsids();
   }
 
   /** Re-lists /run/netns: reads new namespaces, reports vanished ones. */
@@ -148,6 +166,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         if (removed.length > 0) {
           // A vanished namespace's nsids may be given to a new one: forget what named it.
           const gone = new Set(removed);
+          for (const [id, name] of rootNsids) if (gone.has(name)) rootNsids.delete(id);
           for (const cache of nsidCaches.values())
             for (const [id, name] of cache.names) if (gone.has(name)) cache.names.delete(id);
         }
@@ -156,7 +175,9 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         await assignNsids(names);
         for (const name of added) {
           known.add(name);
-          schedule(name, { withNat: true, now: true });
+          // Without NAT: a namespace just made has no rules yet (whoever adds some reads them
+          // with refresh()); iptables-save in each of 1000 new namespaces would cost seconds.
+          schedule(name, { now: true });
         }
       } while (rescanAgain && !closed);
     })().finally(() => {
@@ -228,7 +249,15 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         entry.dirty = false;
         const withNat = entry.withNat;
         entry.withNat = false;
+        const began = performance.now();
         await readAndEmit(ns, withNat).catch(report);
+        // Events went on during the read: read again, but after a pause as long as the read
+        // took (at most 1 s), so that a big namespace under a stream of events (the host of a
+        // 1000-namespace lab while IPv6 settles) is read at most half of the time.
+        if (entry.dirty && !closed)
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.min(1000, performance.now() - began)),
+          );
       }
     })().finally(() => {
       entry.running = undefined;
@@ -275,7 +304,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
 
   async function readAndEmit(ns: string, forceNat: boolean): Promise<void> {
     const last = states.get(ns);
-    const withNat = forceNat || last === undefined || last.nat.length > 0;
+    const withNat = forceNat || (last !== undefined && last.nat.length > 0);
     // The lab's root: the monitor's map names its nsids. Elsewhere: what was learnt before.
     const cache: NsidCache =
       ns === HOST_NS && rootNsidsListed
@@ -331,22 +360,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   function onMonitorLine(line: string): void {
     const match = /^\[nsid (current|\d+)\]/.exec(line);
     if (!match) return;
-    const body = line.slice(match[0].length);
     if (match[1] === 'current') {
-      // nsids coming and going in the lab's root: "nsid 3 (iproute2 netns name: red)" when a
-      // namespace is given one (the monitor names it), "Deleted nsid 3" when it is destroyed.
-      const given = /^nsid (\d+) \(iproute2 netns name: ([^)\s]+)\)/.exec(body);
-      if (given) {
-        rootNsids.set(Number(given[1]), given[2]!);
-        strangerNsids.delete(Number(given[1]));
-        if (!known.has(given[2]!)) scheduleRescan();
-      } else if (/^Deleted nsid (\d+)/.test(body)) {
-        rootNsids.delete(Number(/^Deleted nsid (\d+)/.exec(body)![1]));
-        scheduleRescan();
-      } else if (/^nsid \d+/.test(body)) {
-        // An id without a name (a namespace outside /run/netns): the next listing says more.
-        scheduleRescan();
-      } else schedule(HOST_NS);
+      schedule(HOST_NS);
       return;
     }
     const nsid = Number(match[1]);
@@ -355,6 +370,9 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       if (known.has(ns)) schedule(ns);
       return;
     }
+    // An nsid the map does not know (the kernel gives a namespace one in the root when a veth
+    // joins them): one listing names them all; one it cannot name is not asked for again until
+    // the next rescan.
     if (strangerNsids.has(nsid)) return;
     strangerNsids.add(nsid);
     refreshRootNsids()

@@ -175,15 +175,23 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
       const timeoutMs =
         (runOptions.timeoutMs ?? defaultTimeoutMs) +
         lines * (runOptions.timeoutPerInputLineMs ?? 0);
-      const viaLauncher = await useLauncher();
-      if (viaLauncher !== undefined) {
-        processCount += 1;
-        return await viaLauncher.run([...sandbox.innerPrefix(ns), ...argv], {
-          timeoutMs,
-          maxBuffer,
-          ...(runOptions.input === undefined ? {} : { input: runOptions.input }),
-        });
+      // A launcher that died before it started the command (killed, crashed) gets one
+      // successor, which runs it.
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const viaLauncher = await useLauncher();
+        if (viaLauncher === undefined) break;
+        if (attempt === 0) processCount += 1;
+        const { notStarted, ...result } = await viaLauncher.run(
+          [...sandbox.innerPrefix(ns), ...argv],
+          {
+            timeoutMs,
+            maxBuffer,
+            ...(runOptions.input === undefined ? {} : { input: runOptions.input }),
+          },
+        );
+        if (notStarted !== true || attempt === 1 || closed) return result;
       }
+      if (closed) throw new RunnerClosedError();
       const [file, ...args] = full as [string, ...string[]];
       const child = execa(file, args, {
         reject: false,
