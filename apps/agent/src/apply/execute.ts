@@ -55,6 +55,8 @@ async function runBatch(
     if (batch.tool === 'ip') {
       const result = await runner.run(batch.ns, ['ip', '-batch', '-'], {
         input: batchInput(current),
+        timeoutPerInputLineMs: 20,
+        priority: 'high',
       });
       if (result.exitCode !== 0) {
         const line = FAILED_LINE.exec(result.stderr);
@@ -68,7 +70,7 @@ async function runBatch(
       const { tool, args } = stepCommand(step);
       const argv =
         tool === 'iptables' ? [tool, ...(options.iptablesArgs ?? []), ...args] : [tool, ...args];
-      const result = await runner.run(batch.ns, argv);
+      const result = await runner.run(batch.ns, argv, { priority: 'high' });
       if (result.exitCode !== 0) {
         failedAt = 0;
         stderr = result.stderr.trim();

@@ -55,7 +55,9 @@ async function waitUntilGone(
     const present = await Promise.all(
       [...byNs].map(async ([ns, names]) => {
         processes += 1;
-        const result = await runner.run(ns, ['ip', '-o', 'link', 'show', 'type', 'veth']);
+        const result = await runner.run(ns, ['ip', '-o', 'link', 'show', 'type', 'veth'], {
+          priority: 'high',
+        });
         // A namespace that cannot be read (deleted meanwhile) holds nothing of ours any more.
         if (result.exitCode !== 0) return [];
         return vethNames(result.stdout)
@@ -77,6 +79,7 @@ async function waitUntilGone(
       return runner.run(ns, ['ip', '-force', '-batch', '-'], {
         input: names.map((name) => `link del ${name}\n`).join(''),
         timeoutPerInputLineMs: 50,
+        priority: 'high',
       });
     }),
   );

@@ -13,9 +13,16 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { HOST_NS, type NamespaceState } from '@netns-lab/model';
+import { createGate } from './gate';
 import type { Runner, StreamingProcess } from './runner';
 import { parseNsidList } from './parse-ip';
-import { listNamespaces, ReadError, readNamespaceDetail, type ReadDetail } from './read-namespace';
+import {
+  listNamespaces,
+  ReadError,
+  readNamespaceDetail,
+  type ReadDetail,
+  type ReadOptions,
+} from './read-namespace';
 
 export { listNamespaces, readNamespace, ReadError } from './read-namespace';
 
@@ -95,6 +102,11 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   let rescanTimer: NodeJS.Timeout | undefined;
   let rescanning: Promise<void> | undefined;
   let rescanAgain = false;
+  /**
+   * Reads at a time: a burst of reads (1000 namespaces after a big apply) must leave the CPU
+   * and the runner's slots to the applier's next commands.
+   */
+  const readGate = createGate(8);
   /** While > 0, event-driven reads and rescans wait (see hold()). */
   let holds = 0;
   const heldReads = new Set<string>();
@@ -302,6 +314,16 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     return detail.unresolvedNsids.length === 0;
   }
 
+  /** One read through the read gate (never held while waiting for another read). */
+  async function gatedRead(ns: string, options: ReadOptions): Promise<ReadDetail> {
+    await readGate.enter();
+    try {
+      return await readNamespaceDetail(runner, ns, options);
+    } finally {
+      readGate.leave();
+    }
+  }
+
   async function readAndEmit(ns: string, forceNat: boolean): Promise<void> {
     const last = states.get(ns);
     const withNat = forceNat || (last !== undefined && last.nat.length > 0);
@@ -313,7 +335,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     processCount += 1;
     let detail: ReadDetail;
     try {
-      detail = await readNamespaceDetail(runner, ns, { nat: withNat, nsidNames: cache.names });
+      detail = await gatedRead(ns, { nat: withNat, nsidNames: cache.names });
       let unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
       if (unknown.length > 0 && ns !== HOST_NS) {
         // The host may be about to show the other end (its read is under way).
@@ -330,7 +352,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       if (unknown.length > 0) {
         // A veth to a namespace this one has no name for: list the names (once).
         processCount += 1;
-        detail = await readNamespaceDetail(runner, ns, { nat: withNat });
+        detail = await gatedRead(ns, { nat: withNat });
         if (ns === HOST_NS) for (const id of detail.unresolvedNsids) hostUnnamed.add(id);
       }
     } catch (error) {

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { createGate } from './gate';
 import { startLauncher, type Launcher } from './launcher';
 import type { Sandbox } from './sandbox';
 import { toolPath } from './tools';
@@ -30,6 +31,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Added to the timeout for each line of input: a long batch gets longer (default 0). */
   timeoutPerInputLineMs?: number;
+  /** 'high': waits ahead of the others for a free slot (the applier's commands). */
+  priority?: 'high';
 }
 
 export interface SpawnOptions {
@@ -168,7 +171,7 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     runOptions: RunOptions = {},
   ): Promise<RunResult> {
     const full = commandLine(ns, argv);
-    await gate.enter();
+    await gate.enter(runOptions.priority === 'high');
     try {
       if (closed) throw new RunnerClosedError();
       const lines = runOptions.input?.split('\n').length ?? 0;
@@ -353,24 +356,4 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-/** A counting semaphore: bounds how many children run at once (1000 namespaces read at once). */
-function createGate(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return {
-    enter(): Promise<void> {
-      if (active < limit) {
-        active += 1;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    leave(): void {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    },
-  };
 }
