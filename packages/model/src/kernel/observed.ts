@@ -6,7 +6,7 @@
  */
 import { canonicalCidr, canonicalDestination, canonicalIp, parseMac } from '../lab/address';
 import { HOST_NS } from '../lab/schema';
-import type { NamespaceState } from '../live/state';
+import type { LiveLink, NamespaceState } from '../live/state';
 import {
   ENTITY_KINDS,
   emptyKernelModel,
@@ -47,6 +47,19 @@ export function modelNamespaces(model: KernelModel): Set<string> {
   return out;
 }
 
+/** Each state's links by name, made once per state (the host of a big lab has 1000s). */
+const linkIndex = new WeakMap<NamespaceState, Map<string, LiveLink>>();
+
+/** The link named `ifname` in a namespace's state (O(1) after the first call per state). */
+export function linkNamed(state: NamespaceState, ifname: string): LiveLink | undefined {
+  let index = linkIndex.get(state);
+  if (index === undefined) {
+    index = new Map(state.links.map((l) => [l.ifname, l]));
+    linkIndex.set(state, index);
+  }
+  return index.get(ifname);
+}
+
 function exists(view: KernelView, ns: string): boolean {
   return ns === HOST_NS || view.namespaces.has(ns);
 }
@@ -62,7 +75,7 @@ function observe<K extends EntityKind>(
   if (!exists(view, ns)) return null;
   const state = view.states.get(ns);
   if (state === undefined) return null;
-  const link = (ifname: string) => state.links.find((l) => l.ifname === ifname);
+  const link = (ifname: string) => linkNamed(state, ifname);
   switch (kind) {
     case 'bridge': {
       const e = candidate as EntityTypes['bridge'];
@@ -72,7 +85,7 @@ function observe<K extends EntityKind>(
       const e = candidate as EntityTypes['veth'];
       const a = link(e.a.ifname);
       const bState = exists(view, e.b.ns) ? view.states.get(e.b.ns) : undefined;
-      const b = bState?.links.find((l) => l.ifname === e.b.ifname);
+      const b = bState === undefined ? undefined : linkNamed(bState, e.b.ifname);
       return a?.kind === 'veth' && b?.kind === 'veth' ? candidate : null;
     }
     case 'iface': {
