@@ -231,11 +231,14 @@ export function createApplier(options: ApplierOptions): Applier {
     const started = performance.now();
     const want = compileLab(lab);
     const record = journal.read();
+    // Usually the applied lab and the journal's are one object: each model once.
     const candidates = unionModels(
-      want,
-      compileLab(applied ?? EMPTY_LAB),
-      compileLab(record.applied ?? EMPTY_LAB),
-      compileLab(record.pending ?? EMPTY_LAB),
+      ...new Set([
+        want,
+        compileLab(applied ?? EMPTY_LAB),
+        compileLab(record.applied ?? EMPTY_LAB),
+        compileLab(record.pending ?? EMPTY_LAB),
+      ]),
     );
     const current = currentModel(candidates);
     const diff = diffModels(current, want);

@@ -5,6 +5,7 @@
  * small typed API (apply, destroy, ping, routeGet, cancel, refresh).
  */
 import { parseServerMessage, type ClientMessageInput, type Lab } from '@netns-lab/model';
+import type { StepUpdate } from '../store/agentSlice';
 import type { AppStore } from '../store/store';
 
 /** What the client needs of a WebSocket (the browser's, or a fake one in tests). */
@@ -35,6 +36,14 @@ export const UNREACHABLE_AFTER = 5;
 
 const OPEN = 1;
 
+/**
+ * How long apply-step messages gather before the store hears of them. A big apply sends
+ * thousands in a few seconds; one store update (and one render of the plan) each would freeze
+ * the page, so the client hands them over at most this often, and at once before any other
+ * message (apply-done above all), so the store sees every step, in order, before the end.
+ */
+export const STEP_FLUSH_MS = 50;
+
 export interface AgentClientOptions {
   url: string;
   store: AppStore;
@@ -44,6 +53,8 @@ export interface AgentClientOptions {
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** How long apply-step messages gather before the store gets them (STEP_FLUSH_MS). */
+  stepFlushMs?: number;
 }
 
 /** The delay before retry number `attempt` (1, 2, ...): base * 2^(attempt-1), capped, spread. */
@@ -67,6 +78,9 @@ export class AgentClient {
   /** This connection follows an earlier one (the agent may have restarted in between). */
   private reconnected = false;
   private sandboxRestarted = false;
+  /** apply-step messages not yet handed to the store, in arrival order. */
+  private steps: (StepUpdate & { applyId: string })[] = [];
+  private stepTimer: unknown = null;
   private readonly backoff: Backoff;
   private readonly createSocket: SocketFactory;
   private readonly random: () => number;
@@ -100,6 +114,7 @@ export class AgentClient {
 
   /** Closes the connection and stops reconnecting. Safe to call more than once. */
   stop(): void {
+    this.flushSteps();
     this.stopped = true;
     if (this.timer !== null) {
       this.clearTimer(this.timer);
@@ -142,6 +157,8 @@ export class AgentClient {
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
+      // The steps that arrived count before the apply is called interrupted.
+      this.flushSteps();
       this.socket = null;
       if (!this.stopped) this.scheduleRetry();
     };
@@ -189,6 +206,17 @@ export class AgentClient {
       return;
     }
     const message = parsed.message;
+    if (message.type === 'apply-step') {
+      this.steps.push({ applyId: message.applyId, index: message.index, status: message.status });
+      if (this.stepTimer === null)
+        this.stepTimer = this.setTimer(() => {
+          this.stepTimer = null;
+          this.flushSteps();
+        }, this.options.stepFlushMs ?? STEP_FLUSH_MS);
+      return;
+    }
+    // Whatever follows the steps (apply-done, a new apply...) finds them in the store.
+    this.flushSteps();
     const before = this.store.getState();
     const lostLab =
       message.type === 'lab' &&
@@ -201,6 +229,23 @@ export class AgentClient {
     // A restarted sandbox agent starts empty (its lab vanished with it): build the lab the
     // page had applied again, so the student gets back the same lab and live tables.
     if (lostLab && before.appliedLab !== null) this.apply(before.appliedLab);
+  }
+
+  /** Hands the gathered apply-step messages to the store: one update per apply. */
+  private flushSteps(): void {
+    if (this.stepTimer !== null) {
+      this.clearTimer(this.stepTimer);
+      this.stepTimer = null;
+    }
+    const steps = this.steps;
+    if (steps.length === 0) return;
+    this.steps = [];
+    let start = 0;
+    for (let i = 1; i <= steps.length; i++) {
+      if (i < steps.length && steps[i]!.applyId === steps[start]!.applyId) continue;
+      this.store.getState().stepsRan(steps[start]!.applyId, steps.slice(start, i));
+      start = i;
+    }
   }
 
   private send(message: ClientMessageInput): boolean {

@@ -4,16 +4,24 @@
  * step by step while the agent works, and where it failed.
  */
 import { stepLine } from '@netns-lab/model';
+import { memo, useMemo } from 'react';
 import { agentClient } from '../agent/client';
 import { useApplying, usePlan, useValidation } from '../hooks';
-import type { ApplyProgress } from '../store/agentSlice';
+import type { ApplyProgress, StepStatus } from '../store/agentSlice';
 import { appStore, useApp } from '../store/store';
+import { StepList } from './StepList';
 
 export function commandCount(n: number): string {
   return n === 0 ? 'No commands' : `${n} command${n === 1 ? '' : 's'}`;
 }
 
-function StepIcon({ status, current }: { status: string; current: boolean }) {
+const StepIcon = memo(function StepIcon({
+  status,
+  current,
+}: {
+  status: StepStatus;
+  current: boolean;
+}) {
   if (status === 'ok')
     return (
       <span className="step-icon is-ok" role="img" aria-label="done">
@@ -33,14 +41,43 @@ function StepIcon({ status, current }: { status: string; current: boolean }) {
       aria-label={current ? 'running' : 'waiting'}
     />
   );
+});
+
+/** A step's command: the same argv array renders once, however often the progress changes. */
+const Command = memo(function Command({ argv }: { argv: readonly string[] }) {
+  return <code>{argv.join(' ')}</code>;
+});
+
+interface Tally {
+  ok: number;
+  failed: number;
+  /** The first step not run yet (-1: none). */
+  firstPending: number;
+  /** The first failed step (-1: none). */
+  firstFailed: number;
+}
+
+/** Counts the statuses in one pass (once per store update, not once per step message). */
+export function tally(statuses: readonly StepStatus[]): Tally {
+  const t: Tally = { ok: 0, failed: 0, firstPending: -1, firstFailed: -1 };
+  statuses.forEach((status, i) => {
+    if (status === 'ok') t.ok += 1;
+    else if (status === 'failed') {
+      t.failed += 1;
+      if (t.firstFailed < 0) t.firstFailed = i;
+    } else if (t.firstPending < 0) t.firstPending = i;
+  });
+  return t;
 }
 
 function Progress({ progress }: { progress: ApplyProgress }) {
   const total = progress.steps.length;
-  const finished = progress.statuses.filter((s) => s !== 'pending').length;
-  const current = progress.statuses.findIndex((s) => s === 'pending');
+  const counts = useMemo(() => tally(progress.statuses), [progress.statuses]);
+  const finished = counts.ok + counts.failed;
+  const current = counts.firstPending;
   const running = progress.done === null;
   const what = progress.kind === 'destroy' ? 'Destroying' : 'Applying';
+  const statusAt = (i: number): StepStatus => progress.statuses[i] ?? 'pending';
   return (
     <div className="apply-progress">
       <p className="progress-line" role="status">
@@ -55,17 +92,19 @@ function Progress({ progress }: { progress: ApplyProgress }) {
               : `Failed at step ${(progress.done?.failure?.index ?? 0) + 1} of ${total}`}
       </p>
       {total > 0 ? <progress max={total} value={finished} aria-label="Apply progress" /> : null}
-      <ol className="plan-steps" aria-label="Apply steps">
-        {progress.steps.map((step, i) => (
-          <li key={i} className={`step-${progress.statuses[i] ?? 'pending'}`}>
-            <StepIcon
-              status={progress.statuses[i] ?? 'pending'}
-              current={running && i === current}
-            />
-            <code>{step.argv.join(' ')}</code>
-          </li>
-        ))}
-      </ol>
+      <StepList
+        label="Apply steps"
+        total={total}
+        anchor={counts.firstFailed >= 0 ? counts.firstFailed : Math.max(0, current)}
+        summary={`${commandCount(total)}: ${counts.ok} done, ${counts.failed} failed${running ? ', running…' : ''}`}
+        rowClass={(i) => `step-${statusAt(i)}`}
+        row={(i) => (
+          <>
+            <StepIcon status={statusAt(i)} current={running && i === current} />
+            <Command argv={progress.steps[i]?.argv ?? []} />
+          </>
+        )}
+      />
     </div>
   );
 }
@@ -194,13 +233,12 @@ export function PlanPanel() {
               : 'Nothing to run.'}
           </p>
         ) : (
-          <ol className="plan-steps" aria-label="Commands">
-            {plan.map((s, i) => (
-              <li key={i}>
-                <code>{stepLine(s.step)}</code>
-              </li>
-            ))}
-          </ol>
+          <StepList
+            label="Commands"
+            total={plan.length}
+            anchor={0}
+            row={(i) => <code>{stepLine(plan[i]!.step)}</code>}
+          />
         )}
         {progress?.done?.ok && !showProgress ? (
           <p className="muted small last-apply">

@@ -21,6 +21,31 @@ export type Hello = Extract<ServerMessage, { type: 'hello' }>;
 
 export type StepStatus = 'pending' | 'ok' | 'failed';
 
+/** What an apply-step message says: the step with this `index` ran, with this outcome. */
+export interface StepUpdate {
+  index: number;
+  status: 'ok' | 'failed';
+}
+
+const positionCache = new WeakMap<readonly PlannedStep[], ReadonlyMap<number, number>>();
+
+/**
+ * Where each step index sits in `steps` (built once per apply: a big one has thousands of steps
+ * and a message for each, so no message may search the list).
+ */
+export function stepPositions(steps: readonly PlannedStep[]): ReadonlyMap<number, number> {
+  let positions = positionCache.get(steps);
+  if (positions === undefined) {
+    const map = new Map<number, number>();
+    steps.forEach((step, position) => {
+      if (!map.has(step.index)) map.set(step.index, position);
+    });
+    positions = map;
+    positionCache.set(steps, positions);
+  }
+  return positions;
+}
+
 export interface ApplyProgress {
   applyId: string;
   kind: 'apply' | 'destroy';
@@ -56,6 +81,11 @@ export interface AgentSlice {
   requestSent: (requestId: string, kind: 'apply' | 'destroy') => void;
   dismissAgentError: () => void;
   receive: (message: ServerMessage) => void;
+  /**
+   * Marks steps of the apply `applyId` as run, in order (a later update of a step wins): one
+   * store update for many apply-step messages, which the client gathers (see agent/client.ts).
+   */
+  stepsRan: (applyId: string, updates: readonly StepUpdate[]) => void;
 }
 
 /** Whether a lab has nothing but the host: an untouched canvas. */
@@ -121,6 +151,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
         state.removeNamespace(message.ns);
         return;
       case 'apply-started':
+        stepPositions(message.steps);
         set({
           pendingRequest: null,
           applyProgress: {
@@ -132,15 +163,9 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
           },
         });
         return;
-      case 'apply-step': {
-        const progress = state.applyProgress;
-        if (progress === null || progress.applyId !== message.applyId) return;
-        const statuses = [...progress.statuses];
-        const position = progress.steps.findIndex((s) => s.index === message.index);
-        statuses[position >= 0 ? position : message.index] = message.status;
-        set({ applyProgress: { ...progress, statuses } });
+      case 'apply-step':
+        state.stepsRan(message.applyId, [message]);
         return;
-      }
       case 'apply-done': {
         const progress = state.applyProgress;
         const done: NonNullable<ApplyProgress['done']> = {
@@ -199,5 +224,20 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
         return;
       }
     }
+  },
+
+  stepsRan: (applyId, updates) => {
+    const progress = get().applyProgress;
+    if (progress === null || progress.applyId !== applyId || updates.length === 0) return;
+    const positions = stepPositions(progress.steps);
+    const statuses = progress.statuses.slice();
+    let changed = false;
+    for (const update of updates) {
+      const position = positions.get(update.index);
+      if (position === undefined || statuses[position] === update.status) continue;
+      statuses[position] = update.status;
+      changed = true;
+    }
+    if (changed) set({ applyProgress: { ...progress, statuses } });
   },
 });
