@@ -1,6 +1,8 @@
 /**
- * A sketch of the fix, measured on the same kernel in the same run: the bench lab built the
- * way the profile says is fast, as a bash script.
+ * The floor, measured on the same kernel in the same run: the bench lab built by hand the
+ * fastest way we know with the same tools, as a bash script (the agent now builds labs this
+ * way, apart from plugging each port into the bridge in its own command, so that the student
+ * sees the seed's `ip link set veth-red-br master v-net-0`).
  * - all namespaces in one `ip -batch`;
  * - each veth created where it belongs (`... peer name vethI netns nsI`), enslaved and up in
  *   the same command: no `ip link set ... netns` move, which costs ~25 ms of kernel time each;

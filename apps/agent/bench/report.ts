@@ -275,7 +275,7 @@ const HEADERS = [
   'netns-lab',
   'naive script',
   'Mininet',
-  'batched script (fix sketch)',
+  'hand-batched script (floor)',
   'naive ÷ netns-lab',
   'Mininet ÷ netns-lab',
   'Target',

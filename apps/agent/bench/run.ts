@@ -165,14 +165,14 @@ async function main(): Promise<void> {
         (size.naiveProblem ? `; ${size.naiveProblem}` : ''),
     );
 
-    progress(`N=${n}: batched script (fix sketch)`);
+    progress(`N=${n}: hand-batched script (floor)`);
     for (let rep = 0; rep < plan.recipeReps; rep++) {
       if (rep > 0 && Date.now() > deadline) break;
       await settle();
       const recipe = await runRecipe(bridgeLab(n), NAIVE_TIMEOUT_MS);
       size.recipe.push(recipe);
       progress(
-        `  batched script (fix sketch) #${rep + 1}: apply ${recipe.applyMs === undefined ? '-' : `${(recipe.applyMs / 1000).toFixed(2)} s`}` +
+        `  hand-batched script (floor) #${rep + 1}: apply ${recipe.applyMs === undefined ? '-' : `${(recipe.applyMs / 1000).toFixed(2)} s`}` +
           `, teardown ${recipe.teardownMs === undefined ? '-' : `${(recipe.teardownMs / 1000).toFixed(2)} s`}` +
           (recipe.reached ? '' : '; the ping across the bridge failed') +
           (recipe.run.exitCode === 0 ? '' : `; failed: ${recipe.run.stderrTail}`),
