@@ -45,14 +45,14 @@ function sameIds(a: ElementIds, b: ElementIds): boolean {
 export function useStatuses(): Statuses {
   const lab = useApp((s) => s.lab);
   const applied = useApp((s) => s.appliedLab);
-  const progress = useApp((s) => s.applyProgress);
+  // Only the failure, not the progress: step updates during an apply re-render nothing here.
+  const failure = useApp((s) => s.applyProgress?.done?.failure?.target ?? null);
   const namespaces = useApp((s) => s.namespaces);
   const liveLoaded = useApp((s) => s.liveLoaded);
   const connected = useApp((s) => s.connection.status === 'connected');
   const applying = useApplying();
   const plan = planOf(applied, lab);
   const issues = issueIndexOf(lab);
-  const failure = progress?.done?.failure?.target ?? null;
   const computed = useMemo(
     () => (connected && liveLoaded && !applying ? driftOf(applied, namespaces) : NO_DRIFT),
     [connected, liveLoaded, applying, applied, namespaces],

@@ -234,3 +234,149 @@ describe('after the agent restarts', () => {
     expect(socket.sent).toEqual([]);
   });
 });
+
+describe('a big apply', () => {
+  const TOTAL = 6002;
+  const FAILED = 3001;
+  const steps = Array.from({ length: TOTAL }, (_, index) => ({
+    index,
+    argv: ['ip', 'netns', 'add', `ns${index}`],
+    target: { nodeId: `ns${index}` },
+  }));
+
+  /**
+   * The agent's order: 16 batches at a time, each running its own steps in order, their
+   * messages interleaved; the batch that hits the failure stops there.
+   */
+  function agentOrder(): { index: number; status: 'ok' | 'failed' }[] {
+    const batches: number[][] = Array.from({ length: 16 }, () => []);
+    for (let i = 0; i < TOTAL; i++) batches[i % 16]!.push(i);
+    const order: { index: number; status: 'ok' | 'failed' }[] = [];
+    const stopped = new Set<number>();
+    for (let round = 0; order.length < TOTAL; round++) {
+      let any = false;
+      batches.forEach((batch, b) => {
+        const index = batch[round];
+        if (index === undefined || stopped.has(b)) return;
+        any = true;
+        order.push({ index, status: index === FAILED ? 'failed' : 'ok' });
+        if (index === FAILED) stopped.add(b);
+      });
+      if (!any) break;
+    }
+    return order;
+  }
+
+  it('marks every step exactly, the failure included, in far fewer store updates', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive({ type: 'apply-started', applyId: 'big', kind: 'apply', steps });
+    const order = agentOrder();
+    const expected: string[] = steps.map(() => 'pending');
+    for (const { index, status } of order) expected[index] = status;
+    expect(expected.filter((s) => s === 'pending').length).toBeGreaterThan(0);
+
+    let updates = 0;
+    const unsubscribe = store.subscribe(() => (updates += 1));
+    let seenMidway = false;
+    order.forEach(({ index, status }, n) => {
+      socket.receive({
+        type: 'apply-step',
+        applyId: 'big',
+        index,
+        total: TOTAL,
+        status,
+        argv: steps[index]!.argv,
+      });
+      // About 1 ms apart, as the agent sends them.
+      vi.advanceTimersByTime(1);
+      if (n === 3000) {
+        const done = store.getState().applyProgress!.statuses.filter((s) => s !== 'pending');
+        seenMidway = done.length > 2900 && done.length <= 3001;
+      }
+    });
+    socket.receive({
+      type: 'apply-done',
+      applyId: 'big',
+      ok: false,
+      commandsRun: order.length - 1,
+      processes: 16,
+      durationMs: 6000,
+      failure: {
+        index: FAILED,
+        argv: steps[FAILED]!.argv,
+        stderr: 'RTNETLINK answers: File exists',
+        message: 'ns3001 already exists',
+        target: { nodeId: 'ns3001' },
+      },
+    });
+    unsubscribe();
+
+    const progress = store.getState().applyProgress!;
+    expect(progress.statuses).toEqual(expected);
+    expect(progress.statuses[FAILED]).toBe('failed');
+    expect(progress.done?.failure?.index).toBe(FAILED);
+    expect(seenMidway).toBe(true);
+    // One update per 50 ms of steps (and one for the end), not one per step.
+    expect(updates).toBeGreaterThan(10);
+    expect(updates).toBeLessThanOrEqual(Math.ceil(order.length / 50) + 2);
+  });
+
+  it('hands the gathered steps over before the end, without waiting for the timer', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive({
+      type: 'apply-started',
+      applyId: 'a',
+      kind: 'apply',
+      steps: steps.slice(0, 3),
+    });
+    let updates = 0;
+    const unsubscribe = store.subscribe(() => (updates += 1));
+    for (const index of [0, 1, 2])
+      socket.receive({ type: 'apply-step', applyId: 'a', index, total: 3, status: 'ok', argv: [] });
+    expect(updates).toBe(0);
+    expect(store.getState().applyProgress?.statuses).toEqual(['pending', 'pending', 'pending']);
+    socket.receive({
+      type: 'apply-done',
+      applyId: 'a',
+      ok: true,
+      commandsRun: 3,
+      processes: 1,
+      durationMs: 5,
+    });
+    unsubscribe();
+    expect(store.getState().applyProgress?.statuses).toEqual(['ok', 'ok', 'ok']);
+    expect(store.getState().applyProgress?.done?.ok).toBe(true);
+    expect(updates).toBe(2);
+    // Nothing is left to flush later.
+    vi.advanceTimersByTime(1000);
+    expect(store.getState().applyProgress?.statuses).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('keeps the steps that arrived when the connection drops mid-apply', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive({
+      type: 'apply-started',
+      applyId: 'a',
+      kind: 'apply',
+      steps: steps.slice(0, 3),
+    });
+    socket.receive({
+      type: 'apply-step',
+      applyId: 'a',
+      index: 0,
+      total: 3,
+      status: 'ok',
+      argv: [],
+    });
+    socket.drop();
+    const progress = store.getState().applyProgress;
+    expect(progress?.statuses).toEqual(['ok', 'pending', 'pending']);
+    expect(progress?.done?.interrupted).toBe(true);
+  });
+});

@@ -51,14 +51,14 @@ export function Canvas() {
   const lab = useApp((s) => s.lab);
   const selection = useApp((s) => s.selection);
   const openedAt = useApp((s) => s.openedAt);
-  const progress = useApp((s) => s.applyProgress);
+  // Only the failure: the steps of an apply (many updates) do not re-render the canvas.
+  const failure = useApp((s) => s.applyProgress?.done?.failure);
   const ping = useApp((s) => s.ping);
   const connected = useApp((s) => s.connection.status === 'connected');
   const statuses = useStatuses();
   const issues = useIssueIndex();
   const flow = useReactFlow<LabFlowNode, VethFlowEdge>();
 
-  const failure = progress?.done?.failure;
   const path = useMemo(
     () => (ping.ran ? pingPath(lab, ping.ran.ns, ping.ran.target) : null),
     [lab, ping.ran],

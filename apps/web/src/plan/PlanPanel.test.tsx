@@ -1,9 +1,10 @@
-import { exampleLab, type PlannedStep } from '@netns-lab/model';
-import { render, screen, within } from '@testing-library/react';
+import { exampleLab, LabSchema, type Lab, type PlannedStep } from '@netns-lab/model';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { updateEnd } from '../lab/edit';
 import { CONNECTED, setStore, withFreshStore } from '../test-utils';
 import { PlanPanel } from './PlanPanel';
+import { BIG_PLAN, WINDOW_BEFORE, WINDOW_SIZE } from './StepList';
 
 withFreshStore();
 
@@ -120,5 +121,149 @@ describe('the plan panel', () => {
     expect(alert.textContent).toContain('ip link add veth-red');
     expect(alert.textContent).toContain('RTNETLINK answers: File exists');
     expect(screen.getByRole('img', { name: 'failed' })).toBeTruthy();
+  });
+});
+
+/** A class's lab: `n` namespaces on one bridge (about six commands each). */
+function bigLab(n: number): Lab {
+  const nodes: object[] = [
+    { kind: 'host', id: 'host' },
+    { kind: 'bridge', id: 'br', name: 'v-net-0' },
+  ];
+  const links: object[] = [];
+  for (let i = 0; i < n; i++) {
+    nodes.push({ kind: 'namespace', id: `ns${i}`, name: `ns${i}` });
+    links.push({
+      id: `l${i}`,
+      a: {
+        node: `ns${i}`,
+        ifname: `veth${i}`,
+        addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}/16`],
+      },
+      b: { node: 'br', ifname: `veth${i}-br` },
+    });
+  }
+  return LabSchema.parse({ version: 1, nodes, links });
+}
+
+describe('a big plan', () => {
+  const TOTAL = 6000;
+  const FAILED = 3001;
+  const steps: PlannedStep[] = Array.from({ length: TOTAL }, (_, index) => ({
+    index,
+    argv: ['ip', 'netns', 'add', `ns${index}`],
+    target: { nodeId: `ns${index}` },
+  }));
+  const rows = (name: string): HTMLElement[] =>
+    within(screen.getByRole('list', { name })).getAllByRole('listitem');
+  /** Thousands of rows take jsdom a few seconds to build: not a speed test, so time enough. */
+  const SLOW = 30_000;
+  /** The rows without role queries, which take seconds over thousands of rows in jsdom. */
+  const allRows = (name: string): HTMLElement[] => [
+    ...document.querySelectorAll<HTMLElement>(`ol[aria-label="${name}"] > li`),
+  ];
+
+  it(
+    'shows the steps around the running one while it applies, and all on request',
+    () => {
+      setStore({
+        lab: exampleLab('seed-veth'),
+        connection: CONNECTED,
+        applyProgress: {
+          applyId: 'big',
+          kind: 'apply',
+          steps,
+          statuses: steps.map((s) => (s.index < 4200 ? 'ok' : 'pending')),
+          done: null,
+        },
+      });
+      render(<PlanPanel />);
+      expect(screen.getByText('Applying: step 4201 of 6000')).toBeTruthy();
+      expect(screen.getByText(/6000 commands: 4200 done, 0 failed, running…/)).toBeTruthy();
+      const shown = rows('Apply steps');
+      expect(shown).toHaveLength(WINDOW_SIZE);
+      expect(shown.some((li) => li.textContent?.endsWith('ip netns add ns4200'))).toBe(true);
+      expect(screen.getByRole('img', { name: 'running' })).toBeTruthy();
+      // A screen reader hears where the row sits in the whole plan.
+      const running = shown.find((li) => li.textContent?.endsWith('ns4200'))!;
+      expect(running.getAttribute('aria-posinset')).toBe('4201');
+      expect(running.getAttribute('aria-setsize')).toBe('6000');
+      expect(screen.getByText(`… ${4200 - WINDOW_BEFORE} earlier commands`)).toBeTruthy();
+
+      const toggle = screen.getByRole('button', { name: 'Show all 6000 commands' });
+      fireEvent.click(toggle);
+      const all = allRows('Apply steps');
+      expect(all).toHaveLength(TOTAL);
+      expect(all[0]!.textContent).toContain('ip netns add ns0');
+      expect(all[TOTAL - 1]!.textContent).toContain('ip netns add ns5999');
+      expect(toggle.textContent).toBe(`Show only ${WINDOW_SIZE}`);
+      fireEvent.click(toggle);
+      expect(rows('Apply steps')).toHaveLength(WINDOW_SIZE);
+    },
+    SLOW,
+  );
+
+  it('centres on the failed step when a big apply fails', () => {
+    setStore({
+      lab: exampleLab('seed-veth'),
+      connection: CONNECTED,
+      applyProgress: {
+        applyId: 'big',
+        kind: 'apply',
+        steps,
+        statuses: steps.map((s) =>
+          s.index === FAILED ? 'failed' : s.index < 5000 ? 'ok' : 'pending',
+        ),
+        done: {
+          ok: false,
+          commandsRun: 4999,
+          durationMs: 5000,
+          failure: {
+            index: FAILED,
+            argv: steps[FAILED]!.argv,
+            stderr: 'RTNETLINK answers: File exists',
+            message: 'ns3001 already exists',
+            target: { nodeId: 'ns3001' },
+          },
+        },
+      },
+    });
+    render(<PlanPanel />);
+    expect(screen.getByText(/6000 commands: 4999 done, 1 failed\./)).toBeTruthy();
+    const shown = rows('Apply steps');
+    expect(shown.length).toBeLessThanOrEqual(WINDOW_SIZE);
+    const failed = within(screen.getByRole('list', { name: 'Apply steps' })).getByRole('img', {
+      name: 'failed',
+    });
+    expect(failed.parentElement?.textContent).toContain('ip netns add ns3001');
+  });
+
+  it(
+    'shows a window of the commands a class lab needs, and every one on request',
+    () => {
+      setStore({ lab: bigLab(1000), connection: CONNECTED });
+      render(<PlanPanel />);
+      const total = Number(
+        /^(\d+) commands/.exec(screen.getByText(/^\d+ commands/).textContent!)![1],
+      );
+      expect(total).toBeGreaterThan(5000);
+      expect(total).toBeGreaterThan(BIG_PLAN);
+      expect(rows('Commands')).toHaveLength(WINDOW_SIZE);
+      expect(rows('Commands')[0]!.textContent).toBe('ip netns add ns0');
+      expect(screen.queryByText(/ns999/)).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: `Show all ${total} commands` }));
+      const all = allRows('Commands');
+      expect(all).toHaveLength(total);
+      expect(all.some((li) => li.textContent === 'ip -n ns999 link set veth999 up')).toBe(true);
+    },
+    SLOW,
+  );
+
+  it('keeps the whole list for an ordinary plan', () => {
+    setStore({ lab: bigLab(10), connection: CONNECTED });
+    render(<PlanPanel />);
+    expect(screen.queryByRole('button', { name: /Show all/ })).toBeNull();
+    expect(rows('Commands').length).toBeGreaterThan(WINDOW_SIZE);
+    expect(rows('Commands')[0]!.getAttribute('aria-posinset')).toBeNull();
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The plan: the exact commands the next Apply runs (the model's plan from what the kernel holds
  * to the lab on screen), the Apply button with the reason when it cannot be pressed, progress
- * step by step while the agent works, and where it failed.
+ * step by step while the agent works, and where it failed. A big plan (thousands of commands)
+ * shows a window of its steps around the running or failed one, and all of them on request.
  */
-import { stepLine } from '@netns-lab/model';
+import { stepLine, type PlanStep } from '@netns-lab/model';
 import { memo, useMemo } from 'react';
 import { agentClient } from '../agent/client';
 import { useApplying, usePlan, useValidation } from '../hooks';
@@ -48,6 +49,11 @@ const Command = memo(function Command({ argv }: { argv: readonly string[] }) {
   return <code>{argv.join(' ')}</code>;
 });
 
+function lineAt(plan: readonly PlanStep[], position: number): string {
+  const step = plan[position];
+  return step ? stepLine(step.step) : '';
+}
+
 interface Tally {
   ok: number;
   failed: number;
@@ -58,7 +64,7 @@ interface Tally {
 }
 
 /** Counts the statuses in one pass (once per store update, not once per step message). */
-export function tally(statuses: readonly StepStatus[]): Tally {
+function tally(statuses: readonly StepStatus[]): Tally {
   const t: Tally = { ok: 0, failed: 0, firstPending: -1, firstFailed: -1 };
   statuses.forEach((status, i) => {
     if (status === 'ok') t.ok += 1;
@@ -237,7 +243,7 @@ export function PlanPanel() {
             label="Commands"
             total={plan.length}
             anchor={0}
-            row={(i) => <code>{stepLine(plan[i]!.step)}</code>}
+            row={(i) => <code>{lineAt(plan, i)}</code>}
           />
         )}
         {progress?.done?.ok && !showProgress ? (

@@ -11,8 +11,8 @@ import { useId, useState, type ReactNode } from 'react';
 export const BIG_PLAN = 300;
 /** How many steps a window shows. */
 export const WINDOW_SIZE = 50;
-/** How many of them come before the anchor (what just ran, for context). */
-export const WINDOW_BEFORE = 10;
+/** How many of them come before the anchor (what just ran, for context; the panel is short). */
+export const WINDOW_BEFORE = 3;
 
 /** The steps [from, to) a window around position `anchor` shows, for a list of `total`. */
 export function stepWindow(total: number, anchor: number): { from: number; to: number } {
@@ -67,7 +67,7 @@ export function StepList({
   const list = (
     <ol
       id={listId}
-      className={`${className}${total >= 1000 ? ' is-long' : ''}`}
+      className={`${className}${total >= 1000 ? ' is-long' : ''}${big && showAll ? ' is-all' : ''}`}
       aria-label={label}
       start={from + 1}
     >
@@ -78,7 +78,7 @@ export function StepList({
   return (
     <>
       <p className="plan-window small">
-        {summary ? `${summary}. ` : ''}
+        {summary ? `${summary}${/[.…]$/.test(summary) ? '' : '.'} ` : ''}
         {showAll
           ? `Showing all ${plural(total, 'command')}.`
           : `Showing ${from + 1}–${to} of ${total}.`}{' '}

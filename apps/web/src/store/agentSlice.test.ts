@@ -115,3 +115,51 @@ describe('messages from the agent', () => {
     expect(ping.ran).toEqual({ ns: 'red', target: '192.168.15.2' });
   });
 });
+
+describe('apply steps', () => {
+  const step = (index: number) => ({
+    index,
+    argv: ['ip', 'netns', 'add', `ns${index}`],
+    target: { nodeId: `ns${index}` },
+  });
+
+  it('finds each step by its index, not its position, and ignores strangers', () => {
+    const store = createAppStore();
+    store.getState().receive({
+      type: 'apply-started',
+      applyId: 'a1',
+      kind: 'apply',
+      steps: [step(10), step(11), step(12)],
+    });
+    store.getState().stepsRan('a1', [
+      { index: 12, status: 'ok' },
+      { index: 10, status: 'ok' },
+      { index: 1, status: 'ok' },
+    ]);
+    store.getState().stepsRan('other', [{ index: 11, status: 'ok' }]);
+    expect(store.getState().applyProgress?.statuses).toEqual(['ok', 'pending', 'ok']);
+    store.getState().stepsRan('a1', [
+      { index: 11, status: 'ok' },
+      { index: 11, status: 'failed' },
+    ]);
+    expect(store.getState().applyProgress?.statuses).toEqual(['ok', 'failed', 'ok']);
+  });
+
+  it('updates the store once per batch of steps, and not at all for nothing new', () => {
+    const store = createAppStore();
+    const steps = Array.from({ length: 6002 }, (_, i) => step(i));
+    store.getState().receive({ type: 'apply-started', applyId: 'a1', kind: 'apply', steps });
+    let updates = 0;
+    const unsubscribe = store.subscribe(() => (updates += 1));
+    store.getState().stepsRan(
+      'a1',
+      steps.map((s) => ({ index: s.index, status: s.index === 4000 ? 'failed' : 'ok' })),
+    );
+    store.getState().stepsRan('a1', [{ index: 0, status: 'ok' }]);
+    unsubscribe();
+    expect(updates).toBe(1);
+    const statuses = store.getState().applyProgress!.statuses;
+    expect(statuses.filter((s) => s === 'ok')).toHaveLength(6001);
+    expect(statuses[4000]).toBe('failed');
+  });
+});
