@@ -59,4 +59,35 @@ describe('batching a plan', () => {
       .find((b) => b.ns === 'red');
     expect(batchInput(red!)).toBe('addr add 192.168.15.1/24 dev veth-red\nlink set veth-red up\n');
   });
+
+  it('makes the namespaces, the bridge and the veths of the host in one first batch', () => {
+    const phases = batchPlan(planLabs(EMPTY_LAB, exampleLab('seed-bridge')));
+    expect(phases[0]).toHaveLength(1);
+    expect(phases[0]![0]!.ns).toBe('host');
+    expect(batchInput(phases[0]![0]!)).toBe(
+      [
+        'netns add red',
+        'netns add blue',
+        'link add v-net-0 type bridge',
+        'link add veth-red netns red type veth peer name veth-red-br',
+        'link add veth-blue netns blue type veth peer name veth-blue-br',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a bridge made inside a new namespace after the batch that makes the namespace', () => {
+    const plan = planLabs(EMPTY_LAB, exampleLab('seed-gateway'));
+    const phases = batchPlan(plan);
+    const phaseOf = (pred: (line: string) => boolean): number =>
+      phases.findIndex((phase) => phase.some((b) => batchInput(b).split('\n').some(pred)));
+    const lanMade = phaseOf((l) => l === 'netns add lan');
+    const lanBridge = phases.findIndex((phase) =>
+      phase.some((b) => b.ns === 'lan' && batchInput(b).includes('type bridge')),
+    );
+    const lanVeth = phaseOf((l) => l.startsWith('link add') && l.includes('netns lan'));
+    expect(lanMade).toBeGreaterThanOrEqual(0);
+    expect(lanBridge).toBeGreaterThan(lanMade);
+    expect(lanVeth).toBeGreaterThan(lanMade);
+  });
 });

@@ -4,7 +4,7 @@
  * own namespace (addresses, links up, routes, forwarding, NAT) from consecutive phases share one
  * batch per namespace, so a lab of N namespaces costs about N processes, not N per phase.
  */
-import { stepCommand, type PlanStep, type StepOp } from '@netns-lab/model';
+import { HOST_NS, stepCommand, type PlanStep, type StepOp } from '@netns-lab/model';
 
 export interface BatchStep {
   /** Position in the plan (0-based). */
@@ -38,9 +38,18 @@ const LOCAL_OPS = new Set<StepOp>([
   'nat-del',
 ]);
 
-/** Cross-namespace ops that may share a phase with others of the same class. */
-function phaseClass(op: StepOp): string {
+/** Ops that make namespaces, bridges and veths. */
+const CREATE_OPS = new Set<StepOp>(['netns-add', 'bridge-add', 'veth-add']);
+
+/**
+ * Cross-namespace ops that may share a phase with others of the same class. Creations that all
+ * run in the lab's host share one: one `ip -batch` runs them in plan order (namespaces before
+ * the veths into them), so nothing runs beside them that could need them first.
+ */
+function phaseClass(step: PlanStep['step']): string {
+  const { op } = step;
   if (LOCAL_OPS.has(op)) return 'local';
+  if (CREATE_OPS.has(op) && stepCommand(step).ns === HOST_NS) return 'host-create';
   if (op === 'veth-add') return 'veth';
   return op;
 }
@@ -63,7 +72,7 @@ export function batchPlan(plan: readonly PlanStep[]): Phase[] {
     segment = new Map();
   };
   plan.forEach((planStep, index) => {
-    const cls = phaseClass(planStep.step.op);
+    const cls = phaseClass(planStep.step);
     if (cls !== segmentClass) {
       flush();
       segmentClass = cls;

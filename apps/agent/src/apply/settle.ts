@@ -55,11 +55,14 @@ async function waitUntilGone(
     const present = await Promise.all(
       [...byNs].map(async ([ns, names]) => {
         processes += 1;
-        const result = await runner.run(ns, ['ip', '-o', 'link', 'show', 'type', 'veth'], {
+        // Only the names waited for (a full `ip link show` of a host with 1000 veths costs
+        // ~40 ms a poll); -force: a name that is gone must not stop the others.
+        const result = await runner.run(ns, ['ip', '-o', '-force', '-batch', '-'], {
+          input: [...names].map((name) => `link show dev ${name}\n`).join(''),
           priority: 'high',
         });
-        // A namespace that cannot be read (deleted meanwhile) holds nothing of ours any more.
-        if (result.exitCode !== 0) return [];
+        // A namespace that cannot be entered (deleted meanwhile) holds nothing of ours any more.
+        if (result.exitCode !== 0 && result.stdout === '') return [];
         return vethNames(result.stdout)
           .filter((name) => names.has(name))
           .map((ifname) => ({ ns, ifname }));
