@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   checkKernelName,
   HOST_NS,
-  validateLab,
+  checkLab,
   type ClientMessage,
   type KernelView,
   type Lab,
@@ -157,7 +157,8 @@ async function assemble(
   async function handle(message: ClientMessage, reply: Send): Promise<void> {
     switch (message.type) {
       case 'apply': {
-        const result = validateLab(message.lab);
+        // The message was parsed with the shared schema on arrival: check the lab's own rules.
+        const result = checkLab(message.lab);
         const errors = result.issues.filter((i) => i.severity === 'error');
         if (result.lab === null || errors.length > 0) {
           reply({

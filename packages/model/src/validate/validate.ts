@@ -2,7 +2,7 @@
  * validateLab: the first stage of the pipeline (validate -> diff -> plan -> argv). Pure and
  * deterministic: the same document always gives the same findings in the same order.
  */
-import { LabSchema } from '../lab/schema';
+import { LabSchema, type Lab } from '../lab/schema';
 import { checkAddresses } from './addresses';
 import { buildContext } from './context';
 import { Findings, sortIssues } from './findings';
@@ -21,7 +21,15 @@ export function validateLab(input: unknown): ValidationResult {
     reportSchemaIssues(parsed.error, input, out);
     return { lab: null, issues: sortIssues(out.issues), ok: false };
   }
-  const lab = parsed.data;
+  return checkLab(parsed.data);
+}
+
+/**
+ * validateLab for a lab that has already passed LabSchema (e.g. inside a protocol message the
+ * agent parsed on arrival): the lab's own rules without parsing it a second time.
+ */
+export function checkLab(lab: Lab): ValidationResult {
+  const out = new Findings();
   const ctx = buildContext(lab);
   const views = routingViews(ctx);
   checkStructure(ctx, out);
