@@ -31,6 +31,29 @@ describe('the plan panel', () => {
     expect(within(plan).getByRole('button', { name: 'Apply' })).toHaveProperty('disabled', false);
   });
 
+  it('explains the one-step veth next to the note’s two steps, with the lab’s own names', () => {
+    setStore({ lab: exampleLab('seed-bridge'), connection: CONNECTED });
+    render(<PlanPanel />);
+    const plan = screen.getByRole('region', { name: 'Plan' });
+    expect(plan.textContent).toContain('ip link add veth-red type veth peer name veth-red-br');
+    expect(plan.textContent).toContain('ip link set veth-red netns red');
+    expect(plan.textContent).not.toContain('ip netns del');
+  });
+
+  it('says why a teardown deletes no veth by hand', () => {
+    const lab = exampleLab('seed-bridge');
+    setStore({
+      lab: { ...lab, nodes: lab.nodes.filter((n) => n.kind === 'host'), links: [] },
+      appliedLab: lab,
+      connection: CONNECTED,
+    });
+    render(<PlanPanel />);
+    expect(commands()).toEqual(['ip link del v-net-0', 'ip netns del red', 'ip netns del blue']);
+    expect(screen.getByRole('region', { name: 'Plan' }).textContent).toContain(
+      'also deletes the namespace’s veth ends',
+    );
+  });
+
   it('shows only the changed commands after an edit', () => {
     const applied = exampleLab('seed-bridge');
     const edited = updateEnd(applied, 'red-br', 'a', (e) => ({

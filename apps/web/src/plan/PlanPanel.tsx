@@ -49,6 +49,45 @@ const Command = memo(function Command({ argv }: { argv: readonly string[] }) {
   return <code>{argv.join(' ')}</code>;
 });
 
+/**
+ * What a student comparing the plan with the note should know: netns-lab makes a veth with its
+ * ends already in place (the note makes it in the host and moves each end), and deleting a
+ * namespace takes its veths along (so the plan deletes no veth by hand).
+ */
+function PlanNotes({ plan }: { plan: readonly PlanStep[] }) {
+  const veth = plan.find(
+    ({ step }) => step.op === 'veth-add' && (step.ns !== 'host' || step.peerNs !== 'host'),
+  )?.step;
+  const deletesNamespace = plan.some(({ step }) => step.op === 'netns-del');
+  if (veth?.op !== 'veth-add' && !deletesNamespace) return null;
+  return (
+    <div className="plan-notes small muted">
+      {veth?.op === 'veth-add' ? (
+        <p>
+          <code>{stepLine(veth)}</code> makes the pair with each end already in its namespace. The
+          note does it in two steps:{' '}
+          <code>
+            ip link add {veth.ifname} type veth peer name {veth.peer}
+          </code>
+          , then{' '}
+          <code>
+            ip link set {veth.ns !== 'host' ? veth.ifname : veth.peer} netns{' '}
+            {veth.ns !== 'host' ? veth.ns : veth.peerNs}
+          </code>
+          . One step is faster: moving an interface to another namespace makes the kernel wait until
+          no CPU still uses it.
+        </p>
+      ) : null}
+      {deletesNamespace ? (
+        <p>
+          <code>ip netns del</code> also deletes the namespace’s veth ends, and with each its peer
+          outside it: no <code>ip link del</code> is needed for them.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 function lineAt(plan: readonly PlanStep[], position: number): string {
   const step = plan[position];
   return step ? stepLine(step.step) : '';
@@ -246,6 +285,7 @@ export function PlanPanel() {
             row={(i) => <code>{lineAt(plan, i)}</code>}
           />
         )}
+        {!(progress && showProgress) ? <PlanNotes plan={plan} /> : null}
         {progress?.done?.ok && !showProgress ? (
           <p className="muted small last-apply">
             Last apply: {commandCount(progress.done.commandsRun).toLowerCase()} ran, all fine.
