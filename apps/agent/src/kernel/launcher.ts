@@ -29,7 +29,7 @@ const LAUNCHER_SCRIPT = `set -m
 D=$1
 j() {
   local -a argv
-  mapfile -d '' -t argv < "$D/$1.a" || exit 126
+  if ! mapfile -d '' -t argv < "$D/$1.a"; then printf 'd %s 126\\n' "$1"; exit; fi
   if [ -e "$D/$1.i" ]; then exec 0< "$D/$1.i"; else exec 0< /dev/null; fi
   "\${argv[@]}" > "$D/$1.o" 2> "$D/$1.e"
   printf 'd %s %s\\n' "$1" "$?"
