@@ -17,6 +17,7 @@ function runInThrowawayHost(forwardBefore: 0 | 1): Record<string, unknown>[] {
   const node = `node --import tsx ${step}`;
   const script = `
 mkdir -p /run/netns && mount -t tmpfs none /run/netns
+mount -t tmpfs none /dev/shm
 sysctl -qw net.ipv4.ip_forward=${forwardBefore}
 ip link add keep-me type bridge
 ${node} apply seed-gateway ${stateDir} || true

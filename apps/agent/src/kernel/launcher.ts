@@ -19,10 +19,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Socket } from 'node:net';
+
+/** Job directories of launchers still open, removed when this process exits. */
+const openDirs = new Set<() => void>();
+process.on('exit', () => {
+  for (const remove of [...openDirs]) remove();
+});
 
 /** Fixed text; $1 is the job directory the agent made. */
 const LAUNCHER_SCRIPT = `set -m
@@ -41,6 +46,7 @@ while read -r op id; do
     k) kill -KILL -- "-$id" 2>/dev/null ;;
   esac
 done
+rm -rf -- "$D"
 `;
 
 export interface LaunchOptions {
@@ -87,10 +93,24 @@ interface Job {
 export async function startLauncher(
   prefix: readonly string[],
   env: Record<string, string>,
+  jobRoot: { outside: string; inside: string },
   startTimeoutMs = 10_000,
 ): Promise<Launcher> {
-  const dir = makeJobDir();
-  const argv = [...prefix, 'bash', '-c', LAUNCHER_SCRIPT, 'netns-lab-launcher', dir];
+  // The same directory, as this process and as the launcher see it.
+  const dir = mkdtempSync(join(jobRoot.outside, 'netns-lab-jobs-'));
+  const insideDir = join(jobRoot.inside, basename(dir));
+  // If this process ends without closing the launcher, the launcher removes it on EOF (and
+  // in the sandbox it is on a tmpfs that goes with the sandbox); also remove it on exit.
+  const removeDir = (): void => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // The sandbox (and its /tmp) is gone already.
+    }
+    openDirs.delete(removeDir);
+  };
+  openDirs.add(removeDir);
+  const argv = [...prefix, 'bash', '-c', LAUNCHER_SCRIPT, 'netns-lab-launcher', insideDir];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
     stdio: ['pipe', 'pipe', 'pipe'],
     env,
@@ -191,14 +211,14 @@ export async function startLauncher(
         });
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   });
 
   try {
     await ready;
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw error;
   }
   // The launcher must not keep the agent's event loop alive on its own.
@@ -272,19 +292,6 @@ function readOutput(path: string, maxBuffer: number): string {
     return text.length > maxBuffer ? text.slice(0, maxBuffer) : text;
   } catch {
     return '';
-  }
-}
-
-/**
- * A private directory (mode 0700) for the jobs' files: in /dev/shm when there is one (memory:
- * creating and removing four small files per command costs several times less than on disk),
- * else in the temporary directory.
- */
-function makeJobDir(): string {
-  try {
-    return mkdtempSync('/dev/shm/netns-lab-jobs-');
-  } catch {
-    return mkdtempSync(join(tmpdir(), 'netns-lab-jobs-'));
   }
 }
 

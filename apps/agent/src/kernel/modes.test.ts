@@ -83,7 +83,7 @@ describe('agent modes', () => {
         '--',
         'sh',
         '-c',
-        'mount -t tmpfs netns-lab-test /run && mkdir /run/netns && exec "$@"',
+        'mount -t tmpfs netns-lab-test /run && mkdir /run/netns && mount -t tmpfs netns-lab-test /dev/shm && exec "$@"',
         'netns-lab-host-test',
       ];
       const smoke = runSmoke(wrapper, 'host');

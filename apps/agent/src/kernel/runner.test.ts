@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerClosedError } from './runner';
 import {
@@ -122,5 +122,18 @@ describe('the command runner', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('keeps its job files inside the sandbox, where they vanish with it', async () => {
+    const shm = () => readdirSync('/dev/shm').filter((f) => f.startsWith('netns-lab-jobs-'));
+    const before = shm();
+    const other = await createTestLab();
+    await other.runner.run('host', ['true']);
+    const inside = `/proc/${other.sandbox.pid}/root/dev/shm`;
+    expect(readdirSync(inside).some((f) => f.startsWith('netns-lab-jobs-'))).toBe(true);
+    expect(shm()).toEqual(before);
+    await other.close();
+    expect(existsSync(inside)).toBe(false);
+    expect(shm()).toEqual(before);
   });
 });

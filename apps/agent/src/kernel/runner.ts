@@ -119,7 +119,7 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
   function useLauncher(): Promise<Launcher | undefined> | Launcher | undefined {
     if (launcher?.alive) return launcher;
     if (launcherBroken || closed) return undefined;
-    launcherStart ??= startLauncher(sandbox.launcherPrefix, CHILD_ENV)
+    launcherStart ??= startLauncher(sandbox.launcherPrefix, CHILD_ENV, sandbox.jobRoot)
       .then(
         (started) => {
           if (closed) {

@@ -5,7 +5,9 @@
  * machine's real root namespace and needs root.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { Socket } from 'node:net';
 import { checkKernelName, describeNameProblem, HOST_NS } from '@netns-lab/model';
 
@@ -31,6 +33,12 @@ export interface Sandbox {
   readonly launcherPrefix: readonly string[];
   /** The lab's /run/netns as this process sees it: list and watch it without a child process. */
   readonly netnsDir: string;
+  /**
+   * Where the launcher keeps its jobs' files, as this process (`outside`) and as the lab's
+   * processes (`inside`) see it. In the sandbox: a private tmpfs on the sandbox's /dev/shm,
+   * which vanishes with it, even when the agent is killed.
+   */
+  readonly jobRoot: { outside: string; inside: string };
   /** Sandbox mode: PID 1 of the sandbox's PID namespace, as this machine numbers it. */
   readonly pid?: number;
   /** Sandbox mode: the `unshare` process that holds the sandbox open. */
@@ -75,6 +83,11 @@ function checkNamespaceName(ns: string): void {
   if (problem !== null) throw new SandboxError('bad-name', describeNameProblem(ns, problem));
 }
 
+/** Host mode's job files: in memory when /dev/shm is there. */
+function hostJobRoot(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
 /** `--net=FILE` enters only the network namespace; nsenter then execs the command itself. */
 function innerPrefix(ns: string): string[] {
   if (ns === HOST_NS) return [];
@@ -96,9 +109,11 @@ function createHostSandbox(): Sandbox {
     hostPrefix: [],
     nsPrefix: innerPrefix,
     innerPrefix,
-    // Nothing would end it if the agent were killed: the kernel kills it when its parent dies.
-    launcherPrefix: ['setpriv', '--pdeathsig', 'KILL', '--'],
+    // It ends by itself when the agent's end of its stdin closes (the agent ended, even by
+    // SIGKILL), after removing its job files; the commands it started are short.
+    launcherPrefix: [],
     netnsDir: '/run/netns',
+    jobRoot: { outside: hostJobRoot(), inside: hostJobRoot() },
     close: () => Promise.resolve(),
   };
 }
@@ -110,6 +125,8 @@ function createHostSandbox(): Sandbox {
  *   machine's `ip netns list`; the mount namespace is private, so nothing propagates back.
  * - /run/netns/host names the sandbox's root namespace, so `ip netns list-id` inside any lab
  *   namespace resolves a veth peer in the lab's host to the name "host".
+ * - A private tmpfs on /dev/shm holds the launcher's job files (see launcher.ts): they vanish
+ *   with the sandbox. (Not on /tmp: the lab's commands may live there, as in the tests.)
  * - As PID 1 it inherits orphans (a command whose nsenter was killed on a timeout, the children
  *   of a killed launcher); ignoring SIGCHLD makes the kernel reap them at once.
  * - It then becomes `cat`, which blocks reading stdin, which only the agent holds: when the agent
@@ -128,6 +145,7 @@ else
 fi
 : > /run/netns/${HOST_NS}
 mount --bind /proc/self/ns/net /run/netns/${HOST_NS}
+if [ -d /dev/shm ]; then mount -t tmpfs -o mode=0700 netns-lab-jobs /dev/shm; fi
 echo ready
 trap '' CHLD
 exec cat > /dev/null
@@ -203,6 +221,9 @@ async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     innerPrefix,
     launcherPrefix: hostPrefix,
     netnsDir: `/proc/${pid}/root/run/netns`,
+    jobRoot: existsSync('/dev/shm')
+      ? { outside: `/proc/${pid}/root/dev/shm`, inside: '/dev/shm' }
+      : { outside: tmpdir(), inside: tmpdir() },
     pid,
     holderPid,
     close() {

@@ -96,6 +96,7 @@ export function inThrowawayNamespace(file: string, args: readonly string[] = [])
     '--',
     'sh',
     '-c',
-    `mkdir -p /run/netns && mount -t tmpfs -o mode=0755 none /run/netns && exec ${quoted.join(' ')}`,
+    // A private /dev/shm too: host mode keeps its launcher's job files there.
+    `mkdir -p /run/netns && mount -t tmpfs -o mode=0755 none /run/netns && mount -t tmpfs none /dev/shm && exec ${quoted.join(' ')}`,
   ];
 }
