@@ -100,6 +100,7 @@ export interface HostSnapshot {
   iptables: string;
   ipForward: string;
   runNetns: boolean;
+  jobFiles: string[];
 }
 
 /** Read-only look at this machine's own network (never changes anything). */
@@ -125,6 +126,10 @@ export function hostSnapshot(): HostSnapshot {
       .join('\n'),
     ipForward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'),
     runNetns: existsSync('/run/netns'),
+    // The launcher's job files (host mode keeps them here while it runs).
+    jobFiles: existsSync('/dev/shm')
+      ? readdirSync('/dev/shm').filter((name) => name.startsWith('netns-lab-'))
+      : [],
   };
 }
 
