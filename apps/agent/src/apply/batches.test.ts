@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_LAB, exampleLab, planLabs, type Lab, LabSchema } from '@netns-lab/model';
+import { classLab, EMPTY_LAB, exampleLab, planLabs } from '@netns-lab/model';
 import { batchInput, batchPlan } from './batches';
-
-function bigLab(n: number): Lab {
-  const nodes: object[] = [
-    { kind: 'host', id: 'host' },
-    { kind: 'bridge', id: 'br', name: 'v-net-0' },
-  ];
-  const links: object[] = [];
-  for (let i = 0; i < n; i++) {
-    nodes.push({ kind: 'namespace', id: `ns${i}`, name: `ns${i}` });
-    links.push({
-      id: `l${i}`,
-      a: {
-        node: `ns${i}`,
-        ifname: `veth${i}`,
-        addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}/16`],
-      },
-      b: { node: 'br', ifname: `veth${i}-br` },
-    });
-  }
-  return LabSchema.parse({ version: 1, nodes, links });
-}
 
 describe('batching a plan', () => {
   it("keeps every step exactly once and each namespace's steps in plan order", () => {
@@ -47,7 +26,7 @@ describe('batching a plan', () => {
   });
 
   it('needs about one process per namespace for a large lab', () => {
-    const plan = planLabs(EMPTY_LAB, bigLab(100));
+    const plan = planLabs(EMPTY_LAB, classLab(100));
     const batches = batchPlan(plan).flat();
     expect(batches.length).toBeLessThan(110);
   });

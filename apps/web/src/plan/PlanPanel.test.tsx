@@ -1,4 +1,4 @@
-import { exampleLab, LabSchema, type Lab, type PlannedStep } from '@netns-lab/model';
+import { classLab, exampleLab, type PlannedStep } from '@netns-lab/model';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { updateEnd } from '../lab/edit';
@@ -147,28 +147,6 @@ describe('the plan panel', () => {
   });
 });
 
-/** A class's lab: `n` namespaces on one bridge (about six commands each). */
-function bigLab(n: number): Lab {
-  const nodes: object[] = [
-    { kind: 'host', id: 'host' },
-    { kind: 'bridge', id: 'br', name: 'v-net-0' },
-  ];
-  const links: object[] = [];
-  for (let i = 0; i < n; i++) {
-    nodes.push({ kind: 'namespace', id: `ns${i}`, name: `ns${i}` });
-    links.push({
-      id: `l${i}`,
-      a: {
-        node: `ns${i}`,
-        ifname: `veth${i}`,
-        addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}/16`],
-      },
-      b: { node: 'br', ifname: `veth${i}-br` },
-    });
-  }
-  return LabSchema.parse({ version: 1, nodes, links });
-}
-
 describe('a big plan', () => {
   const TOTAL = 6000;
   const FAILED = 3001;
@@ -264,7 +242,7 @@ describe('a big plan', () => {
   it(
     'shows a window of the commands a class lab needs, and every one on request',
     () => {
-      setStore({ lab: bigLab(1000), connection: CONNECTED });
+      setStore({ lab: classLab(1000), connection: CONNECTED });
       render(<PlanPanel />);
       const total = Number(
         /^(\d+) commands/.exec(screen.getByText(/^\d+ commands/).textContent!)![1],
@@ -283,7 +261,7 @@ describe('a big plan', () => {
   );
 
   it('keeps the whole list for an ordinary plan', () => {
-    setStore({ lab: bigLab(10), connection: CONNECTED });
+    setStore({ lab: classLab(10), connection: CONNECTED });
     render(<PlanPanel />);
     expect(screen.queryByRole('button', { name: /Show all/ })).toBeNull();
     expect(rows('Commands').length).toBeGreaterThan(WINDOW_SIZE);

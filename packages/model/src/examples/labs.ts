@@ -193,3 +193,47 @@ export function exampleLab(id: string): Lab {
   // A copy, so that editing it never changes the built-in one.
   return JSON.parse(JSON.stringify(example.lab)) as Lab;
 }
+
+const CLASS_BRIDGE = 'v-net-0';
+
+/** Namespace i's address: 10.0.0.1, 10.0.0.2, ... (/16: up to 65534 namespaces). */
+export function classAddressOf(i: number): string {
+  const n = i + 1;
+  return `10.0.${n >> 8}.${n & 255}`;
+}
+
+export interface ClassLabOptions {
+  /** Namespace indexes to leave out. */
+  without?: readonly number[];
+  /** Namespace index -> address (without prefix) instead of classAddressOf(i). */
+  addresses?: ReadonlyMap<number, string>;
+}
+
+/**
+ * A class's lab, the seed's section 5 N times over: one bridge `v-net-0` in the host and
+ * namespaces ns0..ns{n-1}, each joined to it by a veth (`veth{i}` inside, `veth{i}-br` on the
+ * bridge) with one address in 10.0.0.0/16. The benchmarks' lab, and the tests' big lab.
+ */
+export function classLab(n: number, options: ClassLabOptions = {}): Lab {
+  const skip = new Set(options.without ?? []);
+  const indexes = Array.from({ length: n }, (_, i) => i).filter((i) => !skip.has(i));
+  const input: LabInput = {
+    version: 1,
+    name: `${indexes.length} namespaces on one bridge`,
+    nodes: [
+      { kind: 'host', id: 'host' },
+      { kind: 'bridge', id: CLASS_BRIDGE, name: CLASS_BRIDGE },
+      ...indexes.map((i) => ({ kind: 'namespace' as const, id: `ns${i}`, name: `ns${i}` })),
+    ],
+    links: indexes.map((i) => ({
+      id: `l${i}`,
+      a: {
+        node: `ns${i}`,
+        ifname: `veth${i}`,
+        addresses: [`${options.addresses?.get(i) ?? classAddressOf(i)}/16`],
+      },
+      b: { node: CLASS_BRIDGE, ifname: `veth${i}-br` },
+    })),
+  };
+  return LabSchema.parse(input);
+}
