@@ -338,15 +338,17 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       detail = await gatedRead(ns, { nat: withNat, nsidNames: cache.names });
       let unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
       if (unknown.length > 0 && ns !== HOST_NS) {
-        // The host may be about to show the other end (its read is under way).
-        const viaHost = peersViaHost(ns, detail);
+        let viaHost = peersViaHost(ns, detail);
         if (!nameDetail(detail, viaHost)) {
+          // The host may be about to show the other end (its read is under way).
           await pending.get(HOST_NS)?.running;
-          nameDetail(detail, peersViaHost(ns, detail));
+          viaHost = peersViaHost(ns, detail);
+          nameDetail(detail, viaHost);
         }
-        const names = new Map(cache.names);
-        for (const [id, name] of peersViaHost(ns, detail)) names.set(id, name);
-        nsidCaches.set(ns, { names, unnamed: cache.unnamed });
+        nsidCaches.set(ns, {
+          names: new Map([...cache.names, ...viaHost]),
+          unnamed: cache.unnamed,
+        });
         unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
       }
       if (unknown.length > 0) {
