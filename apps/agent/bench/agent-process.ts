@@ -150,7 +150,7 @@ export async function startInProcessAgent(commandTimeoutMs: number): Promise<Age
     import('../src/engine/engine'),
     import('../src/server/server'),
   ]);
-  const engine = await createEngine({ mode: 'sandbox', commandTimeoutMs });
+  const engine = await createEngine({ mode: 'sandbox', commandTimeoutMs, warmUp: true });
   const sandboxPid = engine.runner.sandbox.pid;
   if (sandboxPid === undefined) throw new Error('the engine has no sandbox');
   const server = await startServer({

@@ -1,7 +1,8 @@
 /**
  * Where a netns-lab apply spends its time, for whoever fixes it:
  *
- *   node --import tsx apps/agent/bench/profile-apply.ts [N] [--timeout MS] [--edits] [--no-destroy]
+ *   node --import tsx apps/agent/bench/profile-apply.ts [N] [--timeout MS] [--edits] [--rounds R]
+ *     [--no-destroy]
  *
  * Runs the engine in this process (sandbox mode, with a command timeout long enough for the
  * apply to finish), applies the bench's N-namespace lab (with --edits: then adds a namespace,
@@ -26,6 +27,7 @@ const { values, positionals } = parseArgs({
   options: {
     timeout: { type: 'string', default: '600000' },
     edits: { type: 'boolean' },
+    rounds: { type: 'string', default: '1' },
     'no-destroy': { type: 'boolean' },
   },
 });
@@ -42,7 +44,11 @@ interface Entry {
   lines: number;
 }
 
-const engine = await createEngine({ mode: 'sandbox', commandTimeoutMs: Number(values.timeout) });
+const engine = await createEngine({
+  mode: 'sandbox',
+  commandTimeoutMs: Number(values.timeout),
+  warmUp: true,
+});
 const client = new EngineClient(engine);
 const runner = engine.runner;
 const entries: Entry[] = [];
@@ -193,13 +199,14 @@ try {
   await measure(`apply of ${n} namespaces from empty`, () => client.apply(bridgeLab(n)));
   if (values.edits === true) {
     const changed = new Map([[0, otherAddressOf(0)]]);
-    await measure('edit: add a namespace + veth', () => client.apply(bridgeLab(n + 1)));
-    await measure('edit: change one address', () =>
-      client.apply(bridgeLab(n + 1, { addresses: changed })),
-    );
-    await measure('edit: remove a namespace', () =>
-      client.apply(bridgeLab(n, { addresses: changed })),
-    );
+    for (let round = 1; round <= Number(values.rounds); round++) {
+      const label = (what: string) => `edit round ${round}: ${what}`;
+      await measure(label('add a namespace + veth'), () => client.apply(bridgeLab(n + 1)));
+      await measure(label('change one address'), () =>
+        client.apply(bridgeLab(n + 1, { addresses: changed })),
+      );
+      await measure(label('remove a namespace'), () => client.apply(bridgeLab(n)));
+    }
   }
   if (values['no-destroy'] !== true)
     await measure(`destroy of ${n} namespaces`, () => client.destroy());

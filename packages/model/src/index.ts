@@ -2,6 +2,7 @@ export * from './lab/schema';
 export * from './lab/address';
 export * from './lab/names';
 export * from './lab/topology';
+export * from './lab/share';
 export * from './validate/issue';
 export * from './validate/validate';
 export * from './kernel/model';

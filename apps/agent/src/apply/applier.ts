@@ -14,13 +14,10 @@ import {
   entityKey,
   entityNamespace,
   HOST_NS,
-  linkNamed,
   observedModel,
   planDiff,
   stepArgv,
-  unionModels,
   type ApplyFailure,
-  type Endpoint,
   type EntityTypes,
   type KernelModel,
   type KernelView,
@@ -112,32 +109,6 @@ function natNamespaces(plan: readonly PlanStep[]): string[] {
 }
 
 /**
- * observedModel takes a veth to exist when an interface of each end's name exists. They must
- * also be one pair: after seed-bridge (veth-red <-> veth-red-br), seed-veth's veth-red <->
- * veth-blue would count as there, and the plan would delete veth-red-br (taking veth-red with
- * it) and never add the new pair. A veth stays observed unless an end's peer is known to be
- * another interface (its index or its namespace differs).
- */
-function dropCrossedVeths(model: KernelModel, view: KernelView): KernelModel {
-  const link = (end: Endpoint) => {
-    const state = view.states.get(end.ns);
-    return state === undefined ? undefined : linkNamed(state, end.ifname);
-  };
-  const peerIsNot = (from: Endpoint, to: Endpoint): boolean => {
-    const a = link(from);
-    const b = link(to);
-    if (a === undefined || b === undefined) return false;
-    if (a.peerIfindex !== undefined && a.peerIfindex !== b.ifindex) return true;
-    return from.ns === to.ns
-      ? a.peerNamespace !== undefined
-      : a.peerNamespace !== undefined && a.peerNamespace !== to.ns;
-  };
-  for (const [key, veth] of Object.entries(model.veth))
-    if (peerIsNot(veth.a, veth.b) || peerIsNot(veth.b, veth.a)) delete model.veth[key];
-  return model;
-}
-
-/**
  * compileLab, remembered per lab object: the applied lab and the journal's labs are the same
  * objects from one apply to the next, and compiling a 1000-namespace lab costs ~15 ms each.
  * Compiled models are never changed by their users.
@@ -166,13 +137,16 @@ export function createApplier(options: ApplierOptions): Applier {
   const touchedAt = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
 
-  /** The kernel's state of the candidates: read tables where fresh, our own record where not. */
-  function currentModel(candidates: KernelModel): KernelModel {
+  /**
+   * The kernel's state of the candidates' entities (several models count as their union): read
+   * tables where fresh, our own record where not.
+   */
+  function currentModel(candidates: readonly KernelModel[]): KernelModel {
     const view = cache.view();
     const stale = new Set<string>();
     for (const [ns, at] of touchedAt)
       if ((view.states.get(ns)?.readAt ?? -Infinity) <= at) stale.add(ns);
-    const observed = dropCrossedVeths(observedModel(candidates, view), view);
+    const observed = observedModel(candidates, view);
     if (stale.size === 0) return observed;
     const isStale = <K extends keyof EntityTypes>(kind: K, e: EntityTypes[K]): boolean =>
       stale.has(entityNamespace(kind, e)) ||
@@ -183,7 +157,7 @@ export function createApplier(options: ApplierOptions): Applier {
       for (const [key, e] of Object.entries(observed[kind]))
         if (!isStale(kind, e as never)) target[key] = e;
       for (const e of Object.values(believed[kind]) as EntityTypes[typeof kind][])
-        if (isStale(kind, e) && entityKey[kind](e as never) in candidates[kind])
+        if (isStale(kind, e) && candidates.some((c) => entityKey[kind](e as never) in c[kind]))
           target[entityKey[kind](e as never)] = e;
     }
     return out;
@@ -232,14 +206,14 @@ export function createApplier(options: ApplierOptions): Applier {
     const want = compileLab(lab);
     const record = journal.read();
     // Usually the applied lab and the journal's are one object: each model once.
-    const candidates = unionModels(
+    const candidates = [
       ...new Set([
         want,
         compileLab(applied ?? EMPTY_LAB),
         compileLab(record.applied ?? EMPTY_LAB),
         compileLab(record.pending ?? EMPTY_LAB),
       ]),
-    );
+    ];
     const current = currentModel(candidates);
     const diff = diffModels(current, want);
     const plan = keepHostForwarding(planDiff(diff, planOptions), record);
@@ -302,7 +276,7 @@ export function createApplier(options: ApplierOptions): Applier {
     await cache.refresh([...touched]);
     const lastGood = applied ?? EMPTY_LAB;
     const goodModel = compileLab(lastGood);
-    const undoDiff = diffModels(currentModel(unionModels(candidates, goodModel)), goodModel);
+    const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
     const undo = planDiff(undoDiff, planOptions);
     const undone = await executeSettling(runner, batchPlan(undo), {
       freed: endsFreedByNamespaceDeletes(undoDiff),

@@ -10,6 +10,7 @@ import {
   checkKernelName,
   HOST_NS,
   checkLab,
+  shareUnchanged,
   type ClientMessage,
   type KernelView,
   type Lab,
@@ -22,6 +23,7 @@ import { ping, routeGet, tracepath } from '../kernel/probes';
 import { createRunner, type Runner } from '../kernel/runner';
 import { createSandbox, type Sandbox } from '../kernel/sandbox';
 import { detectTools } from '../kernel/tools';
+import { warmUpPipeline } from './warm-up';
 import type { Engine, EngineInfo, EngineOptions, Send } from './types';
 
 interface Cancellable {
@@ -158,7 +160,9 @@ async function assemble(
     switch (message.type) {
       case 'apply': {
         // The message was parsed with the shared schema on arrival: check the lab's own rules.
-        const result = checkLab(message.lab);
+        // What did not change since the applied lab is that lab's objects again, so that the
+        // pipeline's per-node work is remembered (an edit costs what it changes).
+        const result = checkLab(shareUnchanged(applier.applied(), message.lab));
         const errors = result.issues.filter((i) => i.severity === 'error');
         if (result.lab === null || errors.length > 0) {
           reply({
@@ -284,6 +288,12 @@ async function assemble(
     });
   }
 
+  const stopWarmUp = new AbortController();
+  if (options.warmUp === true)
+    void warmUpPipeline({ signal: stopWarmUp.signal }).catch((error: unknown) => {
+      console.error(`netns-lab: warming the lab pipeline up failed: ${String(error)}`);
+    });
+
   let closed: Promise<void> | null = null;
   return {
     info,
@@ -297,6 +307,7 @@ async function assemble(
     handle,
     close() {
       closed ??= (async () => {
+        stopWarmUp.abort();
         for (const jobs of running.values()) for (const job of jobs.values()) job.cancel();
         await observer.close();
         await runner.close();

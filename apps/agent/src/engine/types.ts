@@ -18,6 +18,11 @@ export interface EngineOptions {
   stateDir?: string;
   /** Timeout for any single child process (ms). */
   commandTimeoutMs?: number;
+  /**
+   * Warm the lab pipeline up in the background after the start, so that the first applies are
+   * as quick as later ones (see warm-up.ts). The CLI turns it on; tests leave it off.
+   */
+  warmUp?: boolean;
 }
 
 export interface EngineInfo {

@@ -68,12 +68,13 @@ function diffKind<K extends EntityKind>(
 ): EntityDiff<EntityTypes[K]> {
   const result: EntityDiff<EntityTypes[K]> = { added: [], updated: [], removed: [] };
   // Lab order, not alphabetical: the plan then follows the order the student drew things in.
-  for (const [key, to] of Object.entries(next)) {
+  for (const key in next) {
+    const to = next[key]!;
     const from = prev[key];
     if (from === undefined) result.added.push(to);
     else if (!sameValue(kind, from, to)) result.updated.push([from, to]);
   }
-  for (const [key, from] of Object.entries(prev)) if (!(key in next)) result.removed.push(from);
+  for (const key in prev) if (!(key in next)) result.removed.push(prev[key]!);
   return result;
 }
 

@@ -10,8 +10,22 @@ import {
   parseCidr,
   parseMac,
 } from '../lab/address';
-import { EXTERNAL_BRIDGE, HOST_NS, type Lab, type Route, type RoutingNode } from '../lab/schema';
-import { bridgeNamespace, externalHostNames, indexNodes, placeEnd } from '../lab/topology';
+import {
+  EXTERNAL_BRIDGE,
+  HOST_NS,
+  type Lab,
+  type LabNode,
+  type Link,
+  type Route,
+  type RoutingNode,
+} from '../lab/schema';
+import {
+  bridgeNamespace,
+  externalHostNames,
+  indexNodes,
+  placeEnd,
+  type Placement,
+} from '../lab/topology';
 import {
   emptyKernelModel,
   entityKey,
@@ -21,11 +35,24 @@ import {
   type Origin,
 } from './model';
 
-function put<K extends EntityKind>(model: KernelModel, kind: K, entity: EntityTypes[K]): void {
-  // The first one wins on a clash; validation reports clashes, compile stays total.
-  const key = entityKey[kind](entity);
-  const bucket = model[kind] as Record<string, EntityTypes[K]>;
-  if (!(key in bucket)) bucket[key] = entity;
+/** One entity with its key, as a node or link contributes it. */
+interface Entry {
+  kind: EntityKind;
+  key: string;
+  entity: EntityTypes[EntityKind];
+}
+
+/** What one node or link compiles to, in order: the entities it makes, keyed. */
+class Fragment {
+  readonly entries: Entry[] = [];
+  constructor(
+    /** Its position in the lab (origins name it) and where its ends or bridge live. */
+    readonly index: number,
+    readonly context: string,
+  ) {}
+  add<K extends EntityKind>(kind: K, entity: EntityTypes[K]): void {
+    this.entries.push({ kind, key: entityKey[kind](entity), entity });
+  }
 }
 
 function routeEntity(ns: string, route: Route, origin: Origin): EntityTypes['route'] {
@@ -36,22 +63,16 @@ function routeEntity(ns: string, route: Route, origin: Origin): EntityTypes['rou
   return entity;
 }
 
-function compileRouting(
-  model: KernelModel,
-  ns: string,
-  node: RoutingNode,
-  nodeIndex: number,
-): void {
+function compileRouting(out: Fragment, ns: string, node: RoutingNode, nodeIndex: number): void {
   const origin: Origin = { nodeId: node.id, path: `nodes[${nodeIndex}]` };
   node.routes.forEach((route, i) =>
-    put(
-      model,
+    out.add(
       'route',
       routeEntity(ns, route, { nodeId: node.id, path: `nodes[${nodeIndex}].routes[${i}]` }),
     ),
   );
   if (node.ipForward)
-    put(model, 'forward', { ns, origin: { ...origin, path: `nodes[${nodeIndex}].ipForward` } });
+    out.add('forward', { ns, origin: { ...origin, path: `nodes[${nodeIndex}].ipForward` } });
   node.nat.forEach((rule, i) => {
     const entity: EntityTypes['nat'] = {
       ns,
@@ -59,7 +80,7 @@ function compileRouting(
       origin: { nodeId: node.id, path: `nodes[${nodeIndex}].nat[${i}]` },
     };
     if (rule.outInterface !== undefined) entity.outInterface = rule.outInterface;
-    put(model, 'nat', entity);
+    out.add('nat', entity);
   });
 }
 
@@ -82,120 +103,153 @@ function interfaceEntity(
   return entity;
 }
 
+function compileNode(node: LabNode, i: number, bridgeNs: string | null): Fragment {
+  const out = new Fragment(i, bridgeNs ?? '');
+  const origin: Origin = { nodeId: node.id, path: `nodes[${i}]` };
+  switch (node.kind) {
+    case 'host':
+      compileRouting(out, HOST_NS, node, i);
+      break;
+    case 'namespace':
+      out.add('netns', { name: node.name, origin });
+      if (node.loopback) out.add('loopback', { ns: node.name, origin });
+      compileRouting(out, node.name, node, i);
+      break;
+    case 'bridge': {
+      const ns = bridgeNs;
+      if (ns === null) break;
+      out.add('bridge', { ns, name: node.name, origin });
+      out.add('iface', interfaceEntity(ns, node.name, 'bridge', node, origin));
+      node.addresses.forEach((cidr, j) =>
+        out.add('address', {
+          ns,
+          ifname: node.name,
+          cidr: canonicalCidr(cidr),
+          origin: { nodeId: node.id, path: `nodes[${i}].addresses[${j}]` },
+        }),
+      );
+      break;
+    }
+    case 'external': {
+      const lan = node.name;
+      out.add('netns', { name: lan, origin });
+      out.add('bridge', { ns: lan, name: EXTERNAL_BRIDGE, origin });
+      out.add('iface', interfaceEntity(lan, EXTERNAL_BRIDGE, 'bridge', { up: true }, origin));
+      const subnet = parseCidr(node.subnet);
+      node.hosts.forEach((host, j) => {
+        const hostOrigin: Origin = { nodeId: node.id, path: `nodes[${i}].hosts[${j}]` };
+        const names = externalHostNames(host);
+        out.add('netns', { name: names.ns, origin: hostOrigin });
+        out.add('veth', {
+          a: { ns: names.ns, ifname: names.ifname },
+          b: { ns: lan, ifname: names.port },
+          origin: hostOrigin,
+        });
+        out.add('iface', interfaceEntity(names.ns, names.ifname, 'veth', { up: true }, hostOrigin));
+        out.add(
+          'iface',
+          interfaceEntity(
+            lan,
+            names.port,
+            'veth',
+            { up: true, master: EXTERNAL_BRIDGE },
+            hostOrigin,
+          ),
+        );
+        const cidr =
+          subnet === null ? `${host.address}/32` : `${canonicalIp(host.address)}/${subnet.prefix}`;
+        out.add('address', {
+          ns: names.ns,
+          ifname: names.ifname,
+          cidr: canonicalCidr(cidr),
+          origin: hostOrigin,
+        });
+        if (host.gateway !== undefined)
+          out.add('route', {
+            ns: names.ns,
+            to: 'default',
+            via: canonicalIp(host.gateway),
+            origin: { ...hostOrigin, path: `nodes[${i}].hosts[${j}].gateway` },
+          });
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+function compileLink(link: Link, i: number, a: Placement | null, b: Placement | null): Fragment {
+  const out = new Fragment(i, placesKey(a, b));
+  if (a === null || b === null) return out;
+  const origin: Origin = { linkId: link.id, path: `links[${i}]` };
+  out.add('veth', {
+    a: { ns: a.ns, ifname: link.a.ifname },
+    b: { ns: b.ns, ifname: link.b.ifname },
+    origin,
+  });
+  for (const [side, end, place] of [
+    ['a', link.a, a],
+    ['b', link.b, b],
+  ] as const) {
+    const endOrigin: Origin = { linkId: link.id, path: `links[${i}].${side}` };
+    out.add(
+      'iface',
+      interfaceEntity(place.ns, end.ifname, 'veth', { ...end, master: place.master }, endOrigin),
+    );
+    end.addresses.forEach((cidr, j) =>
+      out.add('address', {
+        ns: place.ns,
+        ifname: end.ifname,
+        cidr: canonicalCidr(cidr),
+        origin: { linkId: link.id, path: `links[${i}].${side}.addresses[${j}]` },
+      }),
+    );
+  }
+  return out;
+}
+
+const placeKey = (p: Placement | null): string => (p === null ? '-' : `${p.ns} ${p.master ?? ''}`);
+const placesKey = (a: Placement | null, b: Placement | null): string =>
+  `${placeKey(a)}|${placeKey(b)}`;
+
+/**
+ * Each node's and link's fragment, remembered per object: with shareUnchanged, an unchanged
+ * node of the next lab is the same object, and compiles to the same entities at no cost. A
+ * fragment is reused only at the same position (origins name it) and, for bridges and links,
+ * with the same placement (the namespace a bridge or a link end lives in is another node's).
+ */
+const nodeFragments = new WeakMap<LabNode, Fragment>();
+const linkFragments = new WeakMap<Link, Fragment>();
+
 /** The kernel model of a lab. Total: an invalid lab compiles to something, validation says what. */
 export function compileLab(lab: Lab): KernelModel {
   const model = emptyKernelModel();
   const nodes = indexNodes(lab);
-
-  lab.nodes.forEach((node, i) => {
-    const origin: Origin = { nodeId: node.id, path: `nodes[${i}]` };
-    switch (node.kind) {
-      case 'host':
-        compileRouting(model, HOST_NS, node, i);
-        break;
-      case 'namespace':
-        put(model, 'netns', { name: node.name, origin });
-        if (node.loopback) put(model, 'loopback', { ns: node.name, origin });
-        compileRouting(model, node.name, node, i);
-        break;
-      case 'bridge': {
-        const ns = bridgeNamespace(node, nodes);
-        if (ns === null) break;
-        put(model, 'bridge', { ns, name: node.name, origin });
-        put(model, 'iface', interfaceEntity(ns, node.name, 'bridge', node, origin));
-        node.addresses.forEach((cidr, j) =>
-          put(model, 'address', {
-            ns,
-            ifname: node.name,
-            cidr: canonicalCidr(cidr),
-            origin: { nodeId: node.id, path: `nodes[${i}].addresses[${j}]` },
-          }),
-        );
-        break;
-      }
-      case 'external': {
-        const lan = node.name;
-        put(model, 'netns', { name: lan, origin });
-        put(model, 'bridge', { ns: lan, name: EXTERNAL_BRIDGE, origin });
-        put(model, 'iface', interfaceEntity(lan, EXTERNAL_BRIDGE, 'bridge', { up: true }, origin));
-        const subnet = parseCidr(node.subnet);
-        node.hosts.forEach((host, j) => {
-          const hostOrigin: Origin = { nodeId: node.id, path: `nodes[${i}].hosts[${j}]` };
-          const names = externalHostNames(host);
-          put(model, 'netns', { name: names.ns, origin: hostOrigin });
-          put(model, 'veth', {
-            a: { ns: names.ns, ifname: names.ifname },
-            b: { ns: lan, ifname: names.port },
-            origin: hostOrigin,
-          });
-          put(
-            model,
-            'iface',
-            interfaceEntity(names.ns, names.ifname, 'veth', { up: true }, hostOrigin),
-          );
-          put(
-            model,
-            'iface',
-            interfaceEntity(
-              lan,
-              names.port,
-              'veth',
-              { up: true, master: EXTERNAL_BRIDGE },
-              hostOrigin,
-            ),
-          );
-          const cidr =
-            subnet === null
-              ? `${host.address}/32`
-              : `${canonicalIp(host.address)}/${subnet.prefix}`;
-          put(model, 'address', {
-            ns: names.ns,
-            ifname: names.ifname,
-            cidr: canonicalCidr(cidr),
-            origin: hostOrigin,
-          });
-          if (host.gateway !== undefined)
-            put(model, 'route', {
-              ns: names.ns,
-              to: 'default',
-              via: canonicalIp(host.gateway),
-              origin: { ...hostOrigin, path: `nodes[${i}].hosts[${j}].gateway` },
-            });
-        });
-        break;
-      }
+  const put = (fragment: Fragment): void => {
+    // The first one wins on a clash; validation reports clashes, compile stays total.
+    for (const { kind, key, entity } of fragment.entries) {
+      const bucket = model[kind] as Record<string, unknown>;
+      if (!(key in bucket)) bucket[key] = entity;
     }
+  };
+  lab.nodes.forEach((node, i) => {
+    const bridgeNs = node.kind === 'bridge' ? bridgeNamespace(node, nodes) : null;
+    let fragment = nodeFragments.get(node);
+    if (fragment === undefined || fragment.index !== i || fragment.context !== (bridgeNs ?? '')) {
+      fragment = compileNode(node, i, bridgeNs);
+      nodeFragments.set(node, fragment);
+    }
+    put(fragment);
   });
-
   lab.links.forEach((link, i) => {
     const a = placeEnd(link.a, nodes);
     const b = placeEnd(link.b, nodes);
-    if (a === null || b === null) return;
-    const origin: Origin = { linkId: link.id, path: `links[${i}]` };
-    put(model, 'veth', {
-      a: { ns: a.ns, ifname: link.a.ifname },
-      b: { ns: b.ns, ifname: link.b.ifname },
-      origin,
-    });
-    for (const [side, end, place] of [
-      ['a', link.a, a],
-      ['b', link.b, b],
-    ] as const) {
-      const endOrigin: Origin = { linkId: link.id, path: `links[${i}].${side}` };
-      put(
-        model,
-        'iface',
-        interfaceEntity(place.ns, end.ifname, 'veth', { ...end, master: place.master }, endOrigin),
-      );
-      end.addresses.forEach((cidr, j) =>
-        put(model, 'address', {
-          ns: place.ns,
-          ifname: end.ifname,
-          cidr: canonicalCidr(cidr),
-          origin: { linkId: link.id, path: `links[${i}].${side}.addresses[${j}]` },
-        }),
-      );
+    let fragment = linkFragments.get(link);
+    if (fragment === undefined || fragment.index !== i || fragment.context !== placesKey(a, b)) {
+      fragment = compileLink(link, i, a, b);
+      linkFragments.set(link, fragment);
     }
+    put(fragment);
   });
   return model;
 }

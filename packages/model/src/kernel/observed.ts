@@ -10,7 +10,6 @@ import type { LiveLink, NamespaceState } from '../live/state';
 import {
   ENTITY_KINDS,
   emptyKernelModel,
-  entityKey,
   entityNamespace,
   type EntityKind,
   type EntityTypes,
@@ -26,13 +25,17 @@ export interface KernelView {
 
 /** All entities of several models, the first model's version winning on a clash. */
 export function unionModels(...models: KernelModel[]): KernelModel {
+  const [first, ...rest] = models;
   const out = emptyKernelModel();
-  for (const model of models)
-    for (const kind of ENTITY_KINDS) {
-      const target = out[kind] as Record<string, unknown>;
-      for (const [key, entity] of Object.entries(model[kind]))
-        if (!(key in target)) target[key] = entity;
+  if (first === undefined) return out;
+  for (const kind of ENTITY_KINDS) {
+    const target = Object.assign(out[kind], first[kind]) as Record<string, unknown>;
+    for (const model of rest) {
+      const source = model[kind] as Record<string, unknown>;
+      if (source === first[kind]) continue;
+      for (const key in source) if (!(key in target)) target[key] = source[key];
     }
+  }
   return out;
 }
 
@@ -64,6 +67,19 @@ function exists(view: KernelView, ns: string): boolean {
   return ns === HOST_NS || view.namespaces.has(ns);
 }
 
+/**
+ * What observe() found, per candidate entity object and the states it was read from. States
+ * are never changed once read (a new read is a new object), and with shareUnchanged an
+ * unchanged node's entities are the same objects from one apply to the next: an edit looks
+ * again only at what changed, in the lab or in the kernel.
+ */
+interface Seen {
+  state: NamespaceState;
+  other: NamespaceState | undefined;
+  seen: unknown;
+}
+const seenBefore = new WeakMap<object, Seen>();
+
 /** The kernel's version of one candidate entity, or null when the kernel does not hold it. */
 function observe<K extends EntityKind>(
   kind: K,
@@ -75,6 +91,42 @@ function observe<K extends EntityKind>(
   if (!exists(view, ns)) return null;
   const state = view.states.get(ns);
   if (state === undefined) return null;
+  let other: NamespaceState | undefined;
+  if (kind === 'veth') {
+    const b = (candidate as EntityTypes['veth']).b.ns;
+    other = exists(view, b) ? view.states.get(b) : undefined;
+  }
+  const before = seenBefore.get(candidate);
+  if (before !== undefined && before.state === state && before.other === other)
+    return before.seen as EntityTypes[K] | null;
+  const seen = observeIn(kind, candidate, state, other);
+  seenBefore.set(candidate, { state, other, seen });
+  return seen;
+}
+
+/** The candidate itself when the kernel's version has the same fields (diffs compare by identity first). */
+function sameOr<T extends object>(candidate: T, kernel: T): T {
+  const a = candidate as Record<string, unknown>;
+  const b = kernel as Record<string, unknown>;
+  for (const key in a) if (key !== 'origin' && a[key] !== b[key]) return kernel;
+  for (const key in b) if (key !== 'origin' && a[key] !== b[key]) return kernel;
+  return candidate;
+}
+
+/** Whether the kernel says that veth end `from` is paired with something other than `to`. */
+function peerIsNot(from: LiveLink, fromNs: string, to: LiveLink, toNs: string): boolean {
+  if (from.peerIfindex !== undefined && from.peerIfindex !== to.ifindex) return true;
+  return fromNs === toNs
+    ? from.peerNamespace !== undefined
+    : from.peerNamespace !== undefined && from.peerNamespace !== toNs;
+}
+
+function observeIn<K extends EntityKind>(
+  kind: K,
+  candidate: EntityTypes[K],
+  state: NamespaceState,
+  other: NamespaceState | undefined,
+): EntityTypes[K] | null {
   const link = (ifname: string) => linkNamed(state, ifname);
   switch (kind) {
     case 'bridge': {
@@ -82,11 +134,16 @@ function observe<K extends EntityKind>(
       return link(e.name)?.kind === 'bridge' ? candidate : null;
     }
     case 'veth': {
+      // An interface of each end's name is not enough: they must also be one pair. After
+      // seed-bridge (veth-red <-> veth-red-br), seed-veth's veth-red <-> veth-blue would count
+      // as there, and the plan would delete veth-red-br (taking veth-red with it) and never add
+      // the new pair. A veth stays observed unless an end's peer is known to be another
+      // interface (its index or its namespace differs).
       const e = candidate as EntityTypes['veth'];
       const a = link(e.a.ifname);
-      const bState = exists(view, e.b.ns) ? view.states.get(e.b.ns) : undefined;
-      const b = bState === undefined ? undefined : linkNamed(bState, e.b.ifname);
-      return a?.kind === 'veth' && b?.kind === 'veth' ? candidate : null;
+      const b = other === undefined ? undefined : linkNamed(other, e.b.ifname);
+      if (a?.kind !== 'veth' || b?.kind !== 'veth') return null;
+      return peerIsNot(a, e.a.ns, b, e.b.ns) || peerIsNot(b, e.b.ns, a, e.a.ns) ? null : candidate;
     }
     case 'iface': {
       const e = candidate as EntityTypes['iface'];
@@ -103,7 +160,7 @@ function observe<K extends EntityKind>(
       if (e.mac !== undefined && l.mac !== undefined) kernel.mac = parseMac(l.mac) ?? l.mac;
       if (e.mtu !== undefined && l.mtu !== undefined) kernel.mtu = l.mtu;
       if (l.master !== undefined) kernel.master = l.master;
-      return kernel as EntityTypes[K];
+      return sameOr(e, kernel) as EntityTypes[K];
     }
     case 'address': {
       const e = candidate as EntityTypes['address'];
@@ -125,7 +182,7 @@ function observe<K extends EntityKind>(
       if (r.via !== undefined) kernel.via = canonicalIp(r.via);
       if (e.dev !== undefined && r.dev !== undefined) kernel.dev = r.dev;
       if (e.metric !== undefined) kernel.metric = e.metric;
-      return kernel as EntityTypes[K];
+      return sameOr(e, kernel) as EntityTypes[K];
     }
     case 'forward':
       return state.ipForward ? candidate : null;
@@ -147,15 +204,33 @@ function observe<K extends EntityKind>(
   return null;
 }
 
-/** What the kernel holds of the candidates' entities. */
-export function observedModel(candidates: KernelModel, view: KernelView): KernelModel {
+/**
+ * What the kernel holds of the candidates' entities. Several candidate models (the lab being
+ * applied, the labs applied before) count as their union, the first model's version of an
+ * entity winning, without building that union: the models share most of their entities.
+ */
+export function observedModel(
+  candidates: KernelModel | readonly KernelModel[],
+  view: KernelView,
+): KernelModel {
+  const models: readonly KernelModel[] = Array.isArray(candidates)
+    ? candidates
+    : [candidates as KernelModel];
   const out = emptyKernelModel();
   for (const kind of ENTITY_KINDS) {
     const target = out[kind] as Record<string, unknown>;
-    for (const candidate of Object.values(candidates[kind]) as EntityTypes[typeof kind][]) {
-      const seen = observe(kind, candidate, view);
-      if (seen !== null) target[entityKey[kind](seen as never)] = seen;
-    }
+    const absent = new Set<string>();
+    models.forEach((model, m) => {
+      const source = model[kind] as Record<string, EntityTypes[typeof kind]>;
+      if (models.slice(0, m).some((earlier) => earlier[kind] === source)) return;
+      // The kernel's version of an entity has the candidate's key (same names, same namespace).
+      for (const key in source) {
+        if (m > 0 && (key in target || absent.has(key))) continue;
+        const seen = observe(kind, source[key]!, view);
+        if (seen !== null) target[key] = seen;
+        else if (models.length > 1) absent.add(key);
+      }
+    });
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * IPv4 and IPv6 addresses and prefixes, parsed strictly and printed canonically, so that what
  * reaches an argv is always re-serialised from numbers, never copied from user text.
  */
+import { remembered } from './remembered';
 
 export type Family = 4 | 6;
 
@@ -73,7 +74,9 @@ function parseIpv6(text: string): bigint | null {
 }
 
 /** Parses "192.168.15.1" or "fd00::1"; null when it is not exactly an address. */
-export function parseIp(text: string): IpAddress | null {
+export const parseIp: (text: string) => IpAddress | null = remembered(parseIpOnce);
+
+function parseIpOnce(text: string): IpAddress | null {
   if (text.includes(':')) {
     const value = parseIpv6(text);
     return value === null ? null : { family: 6, value };
@@ -83,7 +86,9 @@ export function parseIp(text: string): IpAddress | null {
 }
 
 /** Parses "192.168.15.1/24"; null when the address or the prefix is wrong. */
-export function parseCidr(text: string): Cidr | null {
+export const parseCidr: (text: string) => Cidr | null = remembered(parseCidrOnce);
+
+function parseCidrOnce(text: string): Cidr | null {
   const slash = text.indexOf('/');
   if (slash < 0) return null;
   const address = parseIp(text.slice(0, slash));
@@ -161,16 +166,16 @@ export function sameIp(a: IpAddress, b: IpAddress): boolean {
 }
 
 /** Canonical text of an address ("fd00:0::1" -> "fd00::1"), or the input when it does not parse. */
-export function canonicalIp(text: string): string {
+export const canonicalIp: (text: string) => string = remembered((text) => {
   const ip = parseIp(text);
   return ip === null ? text : formatIp(ip);
-}
+});
 
 /** Canonical text of a CIDR, or the input when it does not parse. */
-export function canonicalCidr(text: string): string {
+export const canonicalCidr: (text: string) => string = remembered((text) => {
   const cidr = parseCidr(text);
   return cidr === null ? text : formatCidr(cidr);
-}
+});
 
 /** Canonical text of a route destination: "default" or a canonical network prefix. */
 export function canonicalDestination(text: string): string {

@@ -3,6 +3,7 @@
  * that iproute2 could read as keywords are refused, because `ip link set NAME up` would
  * misread them (iproute2 matches keywords by prefix, so even "u" means "up").
  */
+import { remembered } from './remembered';
 
 /** IFNAMSIZ - 1: the kernel's limit for interface names, in bytes. */
 export const MAX_NAME_BYTES = 15;
@@ -98,7 +99,10 @@ export function utf8Length(s: string): number {
 }
 
 /** Checks a kernel name (interface or namespace); null when it is acceptable. */
-export function checkKernelName(name: string): NameProblem | null {
+export const checkKernelName: (name: string) => NameProblem | null =
+  remembered(checkKernelNameOnce);
+
+function checkKernelNameOnce(name: string): NameProblem | null {
   if (name.length === 0) return { rule: 'empty' };
   const bytes = utf8Length(name);
   if (bytes > MAX_NAME_BYTES) return { rule: 'too-long', bytes };

@@ -112,6 +112,7 @@ The URL is also written to a file only you can read ($XDG_RUNTIME_DIR/netns-lab/
     try {
       engine = await createEngine({
         mode,
+        warmUp: true,
         ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
       });
     } catch (error) {
