@@ -104,7 +104,7 @@ function interfaceEntity(
 }
 
 function compileNode(node: LabNode, i: number, bridgeNs: string | null): Fragment {
-  const out = new Fragment(i, bridgeNs ?? '');
+  const out = new Fragment(i, JSON.stringify(bridgeNs));
   const origin: Origin = { nodeId: node.id, path: `nodes[${i}]` };
   switch (node.kind) {
     case 'host':
@@ -208,9 +208,9 @@ function compileLink(link: Link, i: number, a: Placement | null, b: Placement | 
   return out;
 }
 
-const placeKey = (p: Placement | null): string => (p === null ? '-' : `${p.ns} ${p.master ?? ''}`);
+/** Where a link's ends live, as one unambiguous text (names may hold any printable character). */
 const placesKey = (a: Placement | null, b: Placement | null): string =>
-  `${placeKey(a)}|${placeKey(b)}`;
+  JSON.stringify([a?.ns ?? null, a?.master ?? null, b?.ns ?? null, b?.master ?? null]);
 
 /**
  * Each node's and link's fragment, remembered per object: with shareUnchanged, an unchanged
@@ -235,7 +235,11 @@ export function compileLab(lab: Lab): KernelModel {
   lab.nodes.forEach((node, i) => {
     const bridgeNs = node.kind === 'bridge' ? bridgeNamespace(node, nodes) : null;
     let fragment = nodeFragments.get(node);
-    if (fragment === undefined || fragment.index !== i || fragment.context !== (bridgeNs ?? '')) {
+    if (
+      fragment === undefined ||
+      fragment.index !== i ||
+      fragment.context !== JSON.stringify(bridgeNs)
+    ) {
       fragment = compileNode(node, i, bridgeNs);
       nodeFragments.set(node, fragment);
     }
