@@ -42,8 +42,8 @@ export function explainFailure(step: Step, stderr: string, timedOut = false): st
   const what = subject(step);
   if (timedOut)
     return `${what}: the command did not finish in time and was stopped (${stepLine(step)}).`;
-  // execa says ENOENT, a shell "not found"; in the sandbox nsenter runs the tool and says
-  // "failed to execute iptables: No such file or directory".
+  // execa says ENOENT, a shell "not found"; the launcher (like nsenter) says "failed to
+  // execute iptables: No such file or directory".
   if (
     /command not found|ENOENT|not found|failed to execute \S+: No such file or directory/i.test(
       stderr,

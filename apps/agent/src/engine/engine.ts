@@ -88,6 +88,12 @@ async function assemble(
       },
     },
   });
+  const stopWarmUp = new AbortController();
+  if (options.warmUp === true)
+    void warmUpPipeline({ signal: stopWarmUp.signal }).catch((error: unknown) => {
+      console.error(`netns-lab: warming the lab pipeline up failed: ${String(error)}`);
+    });
+
   // Running pings and tracepaths, per client: request ids are the client's own.
   const running = new Map<Send, Map<string, Cancellable>>();
   const jobsOf = (reply: Send): Map<string, Cancellable> => {
@@ -157,6 +163,8 @@ async function assemble(
   }
 
   async function handle(message: ClientMessage, reply: Send): Promise<void> {
+    // Real work warms the pipeline up itself, and must not share the thread with the warm-up.
+    if (message.type === 'apply' || message.type === 'destroy') stopWarmUp.abort();
     switch (message.type) {
       case 'apply': {
         // The message was parsed with the shared schema on arrival: check the lab's own rules.
@@ -287,12 +295,6 @@ async function assemble(
       path: 'ns',
     });
   }
-
-  const stopWarmUp = new AbortController();
-  if (options.warmUp === true)
-    void warmUpPipeline({ signal: stopWarmUp.signal }).catch((error: unknown) => {
-      console.error(`netns-lab: warming the lab pipeline up failed: ${String(error)}`);
-    });
 
   let closed: Promise<void> | null = null;
   return {

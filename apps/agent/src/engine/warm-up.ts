@@ -4,7 +4,7 @@
  * of a 1000-namespace lab spent 40-50 ms in validation that takes 5-8 ms once warm. Running
  * the pipeline over the built-in labs and a class lab a few times, a lab per event-loop turn,
  * makes a student's first Apply and first edits as quick as the later ones. It changes nothing
- * (no kernel, no state) and stops when the engine closes.
+ * (no kernel, no state) and stops when real work arrives (the first apply) or the engine closes.
  */
 import {
   ClientMessageSchema,

@@ -111,6 +111,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   let holds = 0;
   const heldReads = new Set<string>();
   let heldRescan = false;
+  /** nsids first heard of during a hold, named when it ends. */
+  const heldStrangers = new Set<number>();
 
   const report = (error: unknown) => {
     if (closed) return;
@@ -399,13 +401,22 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     // the next rescan.
     if (strangerNsids.has(nsid)) return;
     strangerNsids.add(nsid);
+    // During an apply, new nsids come by the hundred: name them once it is over.
+    if (holds > 0) heldStrangers.add(nsid);
+    else nameStrangers([nsid]);
+  }
+
+  /** Lists the root's nsids once and reads (or finds) the namespaces they name. */
+  function nameStrangers(nsids: readonly number[]): void {
     refreshRootNsids()
       .then(() => {
-        const name = rootNsids.get(nsid);
-        if (name === undefined) return;
-        strangerNsids.delete(nsid);
-        if (known.has(name)) schedule(name);
-        else scheduleRescan();
+        for (const nsid of nsids) {
+          const name = rootNsids.get(nsid);
+          if (name === undefined) continue;
+          strangerNsids.delete(nsid);
+          if (known.has(name)) void schedule(name);
+          else scheduleRescan();
+        }
       })
       .catch(report);
   }
@@ -495,6 +506,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         if (heldRescan) {
           heldRescan = false;
           scheduleRescan();
+        }
+        if (heldStrangers.size > 0) {
+          nameStrangers([...heldStrangers]);
+          heldStrangers.clear();
         }
         const names = [...heldReads];
         heldReads.clear();

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { createGate } from './gate';
-import { startLauncher, type Launcher } from './launcher';
+import { LAUNCHER_ENTERS_NAMESPACES, startLauncher, type Launcher } from './launcher';
 import type { Sandbox } from './sandbox';
 import { toolPath } from './tools';
 
@@ -185,7 +185,9 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
         if (viaLauncher === undefined) break;
         if (attempt === 0) processCount += 1;
         const { notStarted, ...result } = await viaLauncher.run(
-          [...sandbox.innerPrefix(ns), ...argv],
+          LAUNCHER_ENTERS_NAMESPACES
+            ? { netns: sandbox.innerNetns(ns), argv }
+            : { netns: null, argv: [...sandbox.innerPrefix(ns), ...argv] },
           {
             timeoutMs,
             maxBuffer,

@@ -29,6 +29,11 @@ export interface Sandbox {
    * command inside named namespace `ns`: `nsenter --net=/run/netns/NS --` (nothing for "host").
    */
   innerPrefix(ns: string): string[];
+  /**
+   * For the launcher, which enters namespaces itself: the file of named namespace `ns` as a
+   * process in the lab's root sees it (`/run/netns/NS`); null for "host".
+   */
+  innerNetns(ns: string): string | null;
   /** argv prefix that starts a long-lived process in the lab's root (the launcher). */
   readonly launcherPrefix: readonly string[];
   /** The lab's /run/netns as this process sees it: list and watch it without a child process. */
@@ -95,6 +100,12 @@ function innerPrefix(ns: string): string[] {
   return ['nsenter', `--net=/run/netns/${ns}`, '--'];
 }
 
+function innerNetns(ns: string): string | null {
+  if (ns === HOST_NS) return null;
+  checkNamespaceName(ns);
+  return `/run/netns/${ns}`;
+}
+
 function createHostSandbox(): Sandbox {
   if (!isRoot()) {
     throw new SandboxError(
@@ -109,6 +120,7 @@ function createHostSandbox(): Sandbox {
     hostPrefix: [],
     nsPrefix: innerPrefix,
     innerPrefix,
+    innerNetns,
     // It ends by itself when the agent's end of its stdin closes (the agent ended, even by
     // SIGKILL), after removing its job files; the commands it started are short.
     launcherPrefix: [],
@@ -219,6 +231,7 @@ async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ];
     },
     innerPrefix,
+    innerNetns,
     launcherPrefix: hostPrefix,
     netnsDir: `/proc/${pid}/root/run/netns`,
     jobRoot: existsSync('/dev/shm')
