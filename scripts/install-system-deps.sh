@@ -7,7 +7,7 @@ set -euo pipefail
 deps=(
   ip:iproute2 bridge:iproute2 iptables:iptables ping:iputils-ping tracepath:iputils-tracepath
   tcpdump:tcpdump conntrack:conntrack nsenter:util-linux unshare:util-linux runuser:util-linux
-  useradd:passwd sysctl:procps chromium:chromium
+  useradd:passwd sysctl:procps perl:perl-base chromium:chromium
 )
 missing=()
 for pair in "${deps[@]}"; do

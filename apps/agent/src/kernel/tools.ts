@@ -25,6 +25,10 @@ export const KERNEL_TOOLS = {
   conntrack: { install: 'apt-get install conntrack', needed: 'showing tracked connections' },
   nsenter: { install: 'apt-get install util-linux', needed: 'running commands in namespaces' },
   unshare: { install: 'apt-get install util-linux', needed: 'the sandbox' },
+  perl: {
+    install: 'apt-get install perl-base',
+    needed: 'starting commands quickly (the launcher; without it each costs a fork of the agent)',
+  },
 } as const satisfies Record<string, ToolInfo>;
 
 export type KernelTool = keyof typeof KERNEL_TOOLS;
