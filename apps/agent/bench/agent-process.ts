@@ -27,6 +27,11 @@ export interface AgentProcess {
   close(): Promise<void>;
   /** Set once the agent has exited: how, and the end of what it printed. */
   exited(): string | undefined;
+  /**
+   * The agent's next unread trace line (NETNS_LAB_TRACE: where an apply's time went), waiting
+   * for it a little; undefined when there is none (the agent in this process writes none).
+   */
+  nextTrace(): Promise<string | undefined>;
 }
 
 export interface AgentOptions {
@@ -87,7 +92,12 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
     [...nodeArgs, BUNDLE, 'serve', '--port', '0', '--no-open'],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir, NETNS_LAB_TOKEN: undefined },
+      env: {
+        ...process.env,
+        XDG_RUNTIME_DIR: runtimeDir,
+        NETNS_LAB_TOKEN: undefined,
+        NETNS_LAB_TRACE: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -97,6 +107,21 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  const traces: string[] = [];
+  let partial = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^netns-lab trace \w+: (.*)$/.exec(line);
+      if (match) traces.push(match[1]!);
+    }
+  });
+  const nextTrace = async (): Promise<string | undefined> => {
+    for (let waited = 0; traces.length === 0 && waited < 500; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    return traces.shift();
+  };
   let exitedHow: string | undefined;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -121,6 +146,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentProce
           : ['nsenter', `--net=/proc/${sandboxPid}/root/run/netns/${ns}`, '--'],
       sandboxPrefix: ['nsenter', `--target=${sandboxPid}`, '--net', '--mount', '--'],
       exited: () => exitedHow,
+      nextTrace,
       close() {
         closing ??= (async () => {
           child.kill('SIGINT');
@@ -172,6 +198,7 @@ export async function startInProcessAgent(commandTimeoutMs: number): Promise<Age
         : ['nsenter', `--net=/proc/${sandboxPid}/root/run/netns/${ns}`, '--'],
     sandboxPrefix: ['nsenter', `--target=${sandboxPid}`, '--net', '--mount', '--'],
     exited: () => undefined,
+    nextTrace: () => Promise.resolve(undefined),
     close() {
       closing ??= (async () => {
         await server.close();

@@ -18,6 +18,8 @@ export interface AgentRun {
   /** CPU seconds of the agent's node process alone, and of its whole tree. */
   nodeCpuS: number;
   treeCpuS: number;
+  /** The agent's own account of where the time went (its NETNS_LAB_TRACE line). */
+  trace?: string;
   /**
    * From sending to the last message of the burst it caused (ns-state of every namespace it
    * changed): when the browser's live tables have caught up. Only measured for applies.
@@ -77,11 +79,13 @@ async function measured(agent: AgentProcess, what: () => Promise<ApplyTiming>): 
   const tree1 = treeCpuSeconds(agent.pid);
   const node1 = ownCpuSeconds(agent.pid);
   const pid1 = lastPidIn(agent.sandboxPid);
+  const trace = await agent.nextTrace();
   return {
     timing,
     sandboxProcesses: Math.max(0, pid1 - pid0 - 1),
     nodeCpuS: node1 - node0,
     treeCpuS: tree1 - tree0,
+    ...(trace === undefined ? {} : { trace }),
   };
 }
 
@@ -233,6 +237,7 @@ export async function benchNetnsLab(
         runs.push(run);
         result.edits.set(kind, runs);
         progress(`  netns-lab edit ${n} ${kind} #${cycle + 1}: ${fmt(run)}`);
+        if (run.trace !== undefined) progress(`    inside the agent: ${run.trace}`);
       }
     }
 

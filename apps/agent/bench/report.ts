@@ -331,7 +331,8 @@ export function applyDetails(sizes: readonly SizeResults[]): string[] {
       `(node itself ${run.nodeCpuS.toFixed(2)} s)` +
       (run.caughtUpMs === undefined
         ? ''
-        : `; live view caught up after ${formatMs(run.caughtUpMs)}`)
+        : `; live view caught up after ${formatMs(run.caughtUpMs)}`) +
+      (run.trace === undefined ? '' : `; inside the agent: ${run.trace}`)
     );
   };
   for (const size of sizes) {

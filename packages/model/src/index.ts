@@ -13,6 +13,7 @@ export * from './plan/plan';
 export * from './script/export';
 export * from './examples/labs';
 export * from './live/state';
+export * from './live/share';
 export * from './protocol/messages';
 export * from './lab/json-schema';
 export * from './kernel/observed';

@@ -51,6 +51,8 @@ export interface ApplyOutcome {
   commandsRun: number;
   processes: number;
   durationMs: number;
+  /** Of durationMs, the time spent before the first command: the kernel model, diff and plan. */
+  planMs: number;
   failure?: ApplyFailure;
   rolledBack?: boolean;
   /** Namespaces the apply changed. */
@@ -218,6 +220,7 @@ export function createApplier(options: ApplierOptions): Applier {
     const diff = diffModels(current, want);
     const plan = keepHostForwarding(planDiff(diff, planOptions), record);
     const steps = toPlanned(plan);
+    const planMs = performance.now() - started;
     listener.started?.(steps);
     const touched = diffNamespaces(diff);
     if (plan.length === 0) {
@@ -231,6 +234,7 @@ export function createApplier(options: ApplierOptions): Applier {
         commandsRun: 0,
         processes: 0,
         durationMs: performance.now() - started,
+        planMs,
         touched: [],
         unheard: [],
       };
@@ -265,6 +269,7 @@ export function createApplier(options: ApplierOptions): Applier {
         commandsRun: report.done,
         processes: report.processes,
         durationMs: performance.now() - started,
+        planMs,
         touched: [...touched],
         unheard: unheardNamespaces(plan),
       };
@@ -293,6 +298,7 @@ export function createApplier(options: ApplierOptions): Applier {
       commandsRun: report.done + undone.done,
       processes: report.processes + undone.processes,
       durationMs: performance.now() - started,
+      planMs,
       failure: {
         index: failure.index,
         argv: stepArgv(failure.step),

@@ -23,6 +23,7 @@ import { ping, routeGet, tracepath } from '../kernel/probes';
 import { createRunner, type Runner } from '../kernel/runner';
 import { createSandbox, type Sandbox } from '../kernel/sandbox';
 import { detectTools } from '../kernel/tools';
+import { timingOf, traceApply } from './timing';
 import { warmUpPipeline } from './warm-up';
 import type { Engine, EngineInfo, EngineOptions, Send } from './types';
 
@@ -103,15 +104,18 @@ async function assemble(
   };
 
   async function applyAndReport(
-    kind: 'apply' | 'destroy',
-    requestId: string,
+    message: ClientMessage & { type: 'apply' | 'destroy' },
     run: (listener: Parameters<Applier['apply']>[1]) => Promise<ApplyOutcome>,
   ): Promise<void> {
+    const kind = message.type;
+    const { requestId } = message;
+    const checked = performance.now();
     const applyId = randomUUID();
     // Reads asked for by the apply's own kernel events wait until it is done (see hold()).
     const release = observer.hold();
     const report = (outcome: ApplyOutcome): void => {
       release();
+      traceApply(kind, timingOf(message), checked, outcome);
       broadcast({
         type: 'apply-done',
         applyId,
@@ -184,13 +188,11 @@ async function assemble(
           return;
         }
         const lab: Lab = result.lab;
-        await applyAndReport('apply', message.requestId, (listener) =>
-          applier.apply(lab, listener),
-        );
+        await applyAndReport(message, (listener) => applier.apply(lab, listener));
         return;
       }
       case 'destroy':
-        await applyAndReport('destroy', message.requestId, (listener) => applier.destroy(listener));
+        await applyAndReport(message, (listener) => applier.destroy(listener));
         return;
       case 'ping': {
         if (!knownNamespace(message.ns))

@@ -14,10 +14,15 @@ import {
   diffModels,
   emptyKernelModel,
   EXAMPLE_LABS,
+  HOST_NS,
+  observedModel,
   planDiff,
   shareUnchanged,
   stepArgv,
+  type KernelModel,
+  type KernelView,
   type Lab,
+  type NamespaceState,
 } from '@netns-lab/model';
 
 export interface WarmUpOptions {
@@ -26,22 +31,82 @@ export interface WarmUpOptions {
   signal?: AbortSignal;
 }
 
-/** One lab through the agent's pipeline, as an apply message would take it. */
-function throughPipeline(text: string, previous: Lab | null): Lab {
+/**
+ * The tables the kernel would show for a model (what the observer would read once it is
+ * applied), so that the observed model and the diff run too, as in an edit.
+ */
+function viewOf(model: KernelModel): KernelView {
+  const states = new Map<string, NamespaceState>();
+  const stateOf = (ns: string): NamespaceState => {
+    let state = states.get(ns);
+    if (state === undefined) {
+      state = {
+        ns,
+        links: [{ ifname: 'lo', ifindex: 1, state: 'UNKNOWN', adminUp: true, kind: 'loopback' }],
+        addresses: [],
+        routes: [],
+        neighbours: [],
+        fdb: [],
+        ipForward: false,
+        nat: [],
+        readAt: 0,
+      };
+      states.set(ns, state);
+    }
+    return state;
+  };
+  stateOf(HOST_NS);
+  for (const { name } of Object.values(model.netns)) stateOf(name);
+  Object.values(model.iface).forEach((iface, i) =>
+    stateOf(iface.ns).links.push({
+      ifname: iface.ifname,
+      ifindex: i + 2,
+      state: iface.up ? 'UP' : 'DOWN',
+      adminUp: iface.up,
+      kind: iface.kind,
+      ...(iface.master === undefined ? {} : { master: iface.master }),
+    }),
+  );
+  for (const { ns, ifname, cidr } of Object.values(model.address))
+    stateOf(ns).addresses.push({ ifname, cidr, family: cidr.includes(':') ? 6 : 4 });
+  for (const { ns, to, via, dev } of Object.values(model.route))
+    stateOf(ns).routes.push({
+      to,
+      family: 4,
+      protocol: 'static',
+      ...(via === undefined ? {} : { via }),
+      ...(dev === undefined ? {} : { dev }),
+    });
+  for (const { ns } of Object.values(model.forward)) stateOf(ns).ipForward = true;
+  return {
+    namespaces: new Set([...states.keys()].filter((ns) => ns !== HOST_NS)),
+    states,
+  };
+}
+
+interface Warmed {
+  lab: Lab;
+  model: KernelModel;
+}
+
+/** One lab through the agent's pipeline, as an apply message would take it, as an edit of the last. */
+function throughPipeline(text: string, previous: Warmed | null): Warmed {
   const message = ClientMessageSchema.parse(JSON.parse(text));
   if (message.type !== 'apply') throw new Error('warm-up: not an apply message');
-  const lab = shareUnchanged(previous, message.lab);
+  const lab = shareUnchanged(previous?.lab ?? null, message.lab);
   checkLab(lab);
   const model = compileLab(lab);
-  for (const { step } of planDiff(diffModels(emptyKernelModel(), model))) stepArgv(step);
-  return lab;
+  const before = previous?.model ?? emptyKernelModel();
+  const current = observedModel([model, before], viewOf(before));
+  for (const { step } of planDiff(diffModels(current, model))) stepArgv(step);
+  return { lab, model };
 }
 
 /** Resolves with the number of labs it ran through (fewer when aborted). */
 export async function warmUpPipeline(options: WarmUpOptions = {}): Promise<number> {
   const labs = [...EXAMPLE_LABS.map((e) => e.lab), classLab(200), classLab(201)];
   const texts = labs.map((lab) => JSON.stringify({ type: 'apply', requestId: 'warm-up', lab }));
-  let previous: Lab | null = null;
+  let previous: Warmed | null = null;
   let done = 0;
   for (let round = 0; round < (options.rounds ?? 10); round++)
     for (const text of texts) {

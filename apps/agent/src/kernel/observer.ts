@@ -12,7 +12,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { HOST_NS, type NamespaceState } from '@netns-lab/model';
+import { HOST_NS, sameTables, shareUnchangedState, type NamespaceState } from '@netns-lab/model';
 import { createGate } from './gate';
 import type { Runner, StreamingProcess } from './runner';
 import { parseNsidList } from './parse-ip';
@@ -370,16 +370,18 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     if (detail.nsidNames && ns !== HOST_NS) {
       nsidCaches.set(ns, { names: detail.nsidNames, unnamed: new Set(detail.unresolvedNsids) });
     }
-    const state = detail.state;
+    const read = detail.state;
     if (!detail.natRead && last !== undefined) {
-      state.nat = last.nat;
-      if (last.conntrack === undefined) delete state.conntrack;
-      else state.conntrack = last.conntrack;
+      read.nat = last.nat;
+      if (last.conntrack === undefined) delete read.conntrack;
+      else read.conntrack = last.conntrack;
     }
-    // snapshot() always holds the latest read (its readAt tells how fresh it is); clients only
-    // hear about a change.
+    // What did not change stays the previous read's objects (the applier's observed model
+    // then looks again only at what changed). snapshot() always holds the latest read (its
+    // readAt tells how fresh it is); clients only hear about a change.
+    const state = shareUnchangedState(last, read);
     states.set(ns, state);
-    if (last !== undefined && sameState(last, state)) return;
+    if (last !== undefined && sameTables(last, state)) return;
     options.onChange(ns, state);
   }
 
@@ -535,9 +537,4 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       await Promise.allSettled([...pending.values()].map((entry) => entry.running));
     },
   };
-}
-
-/** Equal apart from when they were read. */
-export function sameState(a: NamespaceState, b: NamespaceState): boolean {
-  return JSON.stringify({ ...a, readAt: 0 }) === JSON.stringify({ ...b, readAt: 0 });
 }

@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   type ServerMessageInput,
 } from '@netns-lab/model';
+import { noteArrival } from '../engine/timing';
 import type { Engine, Send } from '../engine/types';
 import { guardClientMessage } from './message-guard';
 import { TokenBucket, type RateLimitOptions } from './rate-limit';
@@ -149,6 +150,7 @@ export function serveConnection(socket: WebSocket, options: ConnectionOptions): 
       sendError({ code: 'bad-message', message: 'messages are JSON text frames, not binary' });
       return;
     }
+    const received = performance.now();
     const text = rawText(data);
     let json: unknown;
     try {
@@ -157,6 +159,7 @@ export function serveConnection(socket: WebSocket, options: ConnectionOptions): 
       sendError({ code: 'bad-message', message: `not valid JSON: ${describe(error)}` });
       return;
     }
+    const parsedAt = performance.now();
     const requestId = requestIdOf(json);
     const withId = requestId === undefined ? {} : { requestId };
     const parsed = parseClientMessage(json);
@@ -169,6 +172,7 @@ export function serveConnection(socket: WebSocket, options: ConnectionOptions): 
       sendError({ code: 'bad-message', ...withId, message: guarded.message, path: guarded.path });
       return;
     }
+    noteArrival(guarded.message, received, parsedAt);
     void handle(guarded.message);
   });
 

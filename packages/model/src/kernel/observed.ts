@@ -68,17 +68,54 @@ function exists(view: KernelView, ns: string): boolean {
 }
 
 /**
- * What observe() found, per candidate entity object and the states it was read from. States
- * are never changed once read (a new read is a new object), and with shareUnchanged an
- * unchanged node's entities are the same objects from one apply to the next: an edit looks
- * again only at what changed, in the lab or in the kernel.
+ * What observe() found, per candidate entity object, with the parts of the kernel's tables it
+ * looked at: the links it is about, or the namespace's address, route or NAT list. Read tables
+ * are never changed (a new read is a new object), the observer keeps the parts of a read that
+ * did not change as the previous read's objects (shareUnchangedState), and with shareUnchanged
+ * an unchanged node's entities are the same objects from one apply to the next: an edit looks
+ * again only at what changed, in the lab or in the kernel (not at 1000 bridge ports because
+ * the host was read again).
  */
 interface Seen {
-  state: NamespaceState;
-  other: NamespaceState | undefined;
+  first: unknown;
+  second: unknown;
   seen: unknown;
 }
 const seenBefore = new WeakMap<object, Seen>();
+
+/** The parts of the tables the kernel's version of `candidate` depends on (at most two). */
+function inputsOf(
+  kind: EntityKind,
+  candidate: EntityTypes[EntityKind],
+  state: NamespaceState,
+  other: NamespaceState | undefined,
+): [unknown, unknown] {
+  switch (kind) {
+    case 'bridge':
+      return [linkNamed(state, (candidate as EntityTypes['bridge']).name), undefined];
+    case 'veth': {
+      const e = candidate as EntityTypes['veth'];
+      return [
+        linkNamed(state, e.a.ifname),
+        other === undefined ? undefined : linkNamed(other, e.b.ifname),
+      ];
+    }
+    case 'iface':
+      return [linkNamed(state, (candidate as EntityTypes['iface']).ifname), undefined];
+    case 'address':
+      return [state.addresses, undefined];
+    case 'route':
+      return [state.routes, undefined];
+    case 'loopback':
+      return [linkNamed(state, 'lo'), undefined];
+    case 'forward':
+      return [state.ipForward, undefined];
+    case 'nat':
+      return [state.nat, undefined];
+    case 'netns':
+      return [undefined, undefined];
+  }
+}
 
 /** The kernel's version of one candidate entity, or null when the kernel does not hold it. */
 function observe<K extends EntityKind>(
@@ -96,11 +133,12 @@ function observe<K extends EntityKind>(
     const b = (candidate as EntityTypes['veth']).b.ns;
     other = exists(view, b) ? view.states.get(b) : undefined;
   }
+  const [first, second] = inputsOf(kind, candidate, state, other);
   const before = seenBefore.get(candidate);
-  if (before !== undefined && before.state === state && before.other === other)
+  if (before !== undefined && before.first === first && before.second === second)
     return before.seen as EntityTypes[K] | null;
   const seen = observeIn(kind, candidate, state, other);
-  seenBefore.set(candidate, { state, other, seen });
+  seenBefore.set(candidate, { first, second, seen });
   return seen;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * Where an apply's time goes, for whoever makes it faster: with NETNS_LAB_TRACE=1 the agent
+ * writes one line per apply to stderr, from the frame's arrival to apply-done (`npm run bench`
+ * sets it and keeps the lines). Off by default; it costs a few performance.now() calls.
+ */
+export const TRACING = process.env['NETNS_LAB_TRACE'] === '1';
+
+/** Moments in one apply message's life (performance.now()). */
+export interface ApplyTiming {
+  received: number;
+  parsed?: number;
+  validated?: number;
+}
+
+const timings = new WeakMap<object, ApplyTiming>();
+
+/**
+ * Remembers when a message's frame arrived and its JSON was parsed; called by the server once
+ * the message has passed the protocol's schema and guard.
+ */
+export function noteArrival(message: object, received: number, parsed: number): void {
+  if (TRACING) timings.set(message, { received, parsed, validated: performance.now() });
+}
+
+export function timingOf(message: object): ApplyTiming | undefined {
+  return timings.get(message);
+}
+
+const ms = (from: number | undefined, to: number | undefined): string =>
+  from === undefined || to === undefined ? '?' : (to - from).toFixed(1);
+
+/** The trace line of a finished apply. */
+export function traceApply(
+  kind: string,
+  timing: ApplyTiming | undefined,
+  checked: number,
+  outcome: { planMs: number; durationMs: number; processes: number },
+): void {
+  if (!TRACING) return;
+  const done = performance.now();
+  const ran = done - outcome.durationMs;
+  process.stderr.write(
+    `netns-lab trace ${kind}: frame+JSON ${ms(timing?.received, timing?.parsed)} ms, ` +
+      `schema ${ms(timing?.parsed, timing?.validated)} ms, lab rules ${ms(timing?.validated, checked)} ms, ` +
+      `queued ${ms(checked, ran)} ms, model+plan ${outcome.planMs.toFixed(1)} ms, ` +
+      `commands ${(outcome.durationMs - outcome.planMs).toFixed(1)} ms in ${outcome.processes} processes, ` +
+      `total ${ms(timing?.received ?? checked, done)} ms\n`,
+  );
+}
