@@ -218,6 +218,14 @@ export async function benchNetnsLab(
     }
 
     const addresses = new Map<number, string>();
+    if (plan.editCycles > 0) {
+      // Edits are measured on a settled lab: after a big apply the kernel goes on for tens of
+      // seconds (IPv6 duplicate address detection, router solicitations and MLD on every new
+      // link), and each of those events has the observer read a namespace again.
+      await agentIdle(agent, 300, 30_000);
+      const waited = await settle(0.15, 60_000);
+      progress(`  the machine settled after the apply in ${(waited / 1000).toFixed(1)} s`);
+    }
     for (let cycle = 0; cycle < plan.editCycles; cycle++) {
       if (cycle > 0 && Date.now() > plan.deadline) break;
       await agentIdle(agent, 300, 30_000);
@@ -232,6 +240,7 @@ export async function benchNetnsLab(
       for (const [kind, lab] of steps) {
         // Each edit starts from a kernel the observer has caught up with, as a student's would.
         await agentIdle(agent, 300, 30_000);
+        await settle(0.15, 5000);
         const run = await measured(agent, () => c.apply(lab, plan.timeoutMs));
         const runs = result.edits.get(kind) ?? [];
         runs.push(run);

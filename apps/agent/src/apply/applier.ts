@@ -146,8 +146,17 @@ export function createApplier(options: ApplierOptions): Applier {
   function currentModel(candidates: readonly KernelModel[]): KernelModel {
     const view = cache.view();
     const stale = new Set<string>();
-    for (const [ns, at] of touchedAt)
-      if ((view.states.get(ns)?.readAt ?? -Infinity) <= at) stale.add(ns);
+    for (const [ns, at] of touchedAt) {
+      const state = view.states.get(ns);
+      // Read since we touched it, or (deleted) gone from the kernel's list as we believe: fresh
+      // for good. (Kept, every later apply would take the slow way below for nothing.)
+      const fresh =
+        state === undefined
+          ? ns !== HOST_NS && !(ns in believed.netns) && !view.namespaces.has(ns)
+          : state.readAt > at;
+      if (fresh) touchedAt.delete(ns);
+      else stale.add(ns);
+    }
     const observed = observedModel(candidates, view);
     if (stale.size === 0) return observed;
     const isStale = <K extends keyof EntityTypes>(kind: K, e: EntityTypes[K]): boolean =>

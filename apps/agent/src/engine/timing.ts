@@ -3,7 +3,26 @@
  * writes one line per apply to stderr, from the frame's arrival to apply-done (`npm run bench`
  * sets it and keeps the lines). Off by default; it costs a few performance.now() calls.
  */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+
 export const TRACING = process.env['NETNS_LAB_TRACE'] === '1';
+
+/** Garbage collections of the last seconds (start, duration), to tell GC pauses from work. */
+const collections: { start: number; duration: number }[] = [];
+if (TRACING) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      collections.push({ start: entry.startTime, duration: entry.duration });
+    const old = performance.now() - 60_000;
+    while (collections.length > 0 && collections[0]!.start < old) collections.shift();
+  }).observe({ entryTypes: ['gc'] });
+}
+
+function gcBetween(from: number, to: number): number {
+  let sum = 0;
+  for (const { start, duration } of collections) if (start >= from && start < to) sum += duration;
+  return sum;
+}
 
 /** Moments in one apply message's life (performance.now()). */
 export interface ApplyTiming {
@@ -44,6 +63,7 @@ export function traceApply(
       `schema ${ms(timing?.parsed, timing?.validated)} ms, lab rules ${ms(timing?.validated, checked)} ms, ` +
       `queued ${ms(checked, ran)} ms, model+plan ${outcome.planMs.toFixed(1)} ms, ` +
       `commands ${(outcome.durationMs - outcome.planMs).toFixed(1)} ms in ${outcome.processes} processes, ` +
-      `total ${ms(timing?.received ?? checked, done)} ms\n`,
+      `total ${ms(timing?.received ?? checked, done)} ms, ` +
+      `of which garbage collection ${gcBetween(timing?.received ?? checked, done).toFixed(1)} ms\n`,
   );
 }
