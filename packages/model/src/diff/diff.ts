@@ -131,6 +131,11 @@ function recreateDependents(diff: LabDiff, prev: KernelModel, next: KernelModel)
     shaken.set(key, [...(shaken.get(key) ?? []), cidr]);
   }
   if (doomed.size === 0 && shaken.size === 0) return;
+  // The namespaces of the interfaces concerned: everything else is passed over at once (an
+  // edit of one address in a lab of 1000 namespaces looks at one namespace's entities).
+  const concerned = new Set(
+    [...doomed, ...shaken.keys()].map((key) => key.slice(0, key.indexOf('/'))),
+  );
 
   const requeue = <K extends 'iface' | 'address' | 'route'>(
     kind: K,
@@ -140,7 +145,9 @@ function recreateDependents(diff: LabDiff, prev: KernelModel, next: KernelModel)
     const before = prev[kind] as Record<string, EntityTypes[K]>;
     const after = next[kind] as Record<string, EntityTypes[K]>;
     const removed = new Set(target.removed.map((e) => entityKey[kind](e)));
-    for (const [key, entity] of Object.entries(after)) {
+    for (const key in after) {
+      const entity = after[key]!;
+      if (!concerned.has(entity.ns)) continue;
       const old = before[key];
       if (old === undefined || removed.has(key) || !disturbed(old)) continue;
       // An update in place would act on something the kernel already took away.
