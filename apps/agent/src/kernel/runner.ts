@@ -144,9 +144,15 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
     return [...sandbox.nsPrefix(ns), ...argv];
   }
 
-  /** Starts a child in its own process group and keeps track of it until it ends. */
-  function start<T extends { pid?: number | undefined } & PromiseLike<unknown>>(child: T) {
-    processCount += 1;
+  /**
+   * Keeps track of a child (in its own process group) until it ends; `counted`: it was counted
+   * already (a launcher that died before it started the command was given it first).
+   */
+  function start<T extends { pid?: number | undefined } & PromiseLike<unknown>>(
+    child: T,
+    counted = false,
+  ) {
+    if (!counted) processCount += 1;
     let exited = false;
     const entry: Live = {
       stop: () => {
@@ -180,10 +186,12 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
         lines * (runOptions.timeoutPerInputLineMs ?? 0);
       // A launcher that died before it started the command (killed, crashed) gets one
       // successor, which runs it.
+      let counted = false;
       for (let attempt = 0; attempt < 2; attempt += 1) {
         const viaLauncher = await useLauncher();
         if (viaLauncher === undefined) break;
-        if (attempt === 0) processCount += 1;
+        if (!counted) processCount += 1;
+        counted = true;
         const { notStarted, ...result } = await viaLauncher.run(
           LAUNCHER_ENTERS_NAMESPACES
             ? { netns: sandbox.innerNetns(ns), argv }
@@ -208,7 +216,7 @@ export function createRunner(sandbox: Sandbox, options: RunnerOptions = {}): Run
         stripFinalNewline: false,
         ...(runOptions.input === undefined ? { stdin: 'ignore' } : { input: runOptions.input }),
       });
-      const entry = start(child);
+      const entry = start(child, counted);
       // Not execa's timeout: it would kill nsenter first and orphan the command (stopTree).
       let timedOut = false;
       const timer = setTimeout(() => {
