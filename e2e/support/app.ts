@@ -196,7 +196,7 @@ export class LabApp {
 
   /**
    * Presses Apply and waits for the plan panel to report the apply done and nothing left to run;
-   * returns the panel's line, e.g. "Applied: 14 commands ran in 0.6 s".
+   * returns the panel's line, e.g. "Applied: 14 commands ran in 42 ms".
    */
   async apply(): Promise<string> {
     await expect(this.applyButton).toBeEnabled();

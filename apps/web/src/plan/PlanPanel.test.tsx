@@ -3,7 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { updateEnd } from '../lab/edit';
 import { CONNECTED, setStore, withFreshStore } from '../test-utils';
-import { PlanPanel } from './PlanPanel';
+import { duration, PlanPanel } from './PlanPanel';
 import { BIG_PLAN, WINDOW_BEFORE, WINDOW_SIZE } from './StepList';
 
 withFreshStore();
@@ -266,5 +266,14 @@ describe('a big plan', () => {
     expect(screen.queryByRole('button', { name: /Show all/ })).toBeNull();
     expect(rows('Commands').length).toBeGreaterThan(WINDOW_SIZE);
     expect(rows('Commands')[0]!.getAttribute('aria-posinset')).toBeNull();
+  });
+});
+
+describe('duration', () => {
+  it('says milliseconds under a second and seconds with one decimal above', () => {
+    expect(duration(42.4)).toBe('42 ms');
+    expect(duration(999.4)).toBe('999 ms');
+    expect(duration(1000)).toBe('1.0 s');
+    expect(duration(4430)).toBe('4.4 s');
   });
 });
