@@ -77,6 +77,12 @@ export interface Applier {
   applied(): Lab | null;
   apply(lab: Lab, listener?: ApplyListener): Promise<ApplyOutcome>;
   destroy(listener?: ApplyListener): Promise<ApplyOutcome>;
+  /**
+   * Looks at the kernel's tables for the applied lab now, while nothing else runs, so that the
+   * next apply finds that work remembered (the observed model keeps it per entity and table).
+   * Skipped while an apply runs or waits.
+   */
+  prepare(): void;
 }
 
 export const NAT_COMMENT = 'netns-lab';
@@ -321,11 +327,17 @@ export function createApplier(options: ApplierOptions): Applier {
     };
   }
 
+  let queued = 0;
   function enqueue(lab: Lab, listener?: ApplyListener): Promise<ApplyOutcome> {
+    queued += 1;
     const next = queue.then(async () => {
-      const outcome = await run(lab, listener);
-      listener?.finished?.(outcome);
-      return outcome;
+      try {
+        const outcome = await run(lab, listener);
+        listener?.finished?.(outcome);
+        return outcome;
+      } finally {
+        queued -= 1;
+      }
     });
     queue = next.catch(() => undefined);
     return next;
@@ -335,5 +347,8 @@ export function createApplier(options: ApplierOptions): Applier {
     applied: () => applied,
     apply: enqueue,
     destroy: (listener) => enqueue(EMPTY_LAB, listener),
+    prepare() {
+      if (queued === 0 && applied !== null) currentModel([compileLab(applied)]);
+    },
   };
 }

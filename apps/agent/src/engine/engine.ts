@@ -27,6 +27,9 @@ import { timingOf, traceApply } from './timing';
 import { warmUpPipeline } from './warm-up';
 import type { Engine, EngineInfo, EngineOptions, Send } from './types';
 
+/** Quiet time in the kernel's tables before the applier looks at them for the next apply. */
+const PREPARE_AFTER_MS = 300;
+
 interface Cancellable {
   cancel(): void;
 }
@@ -63,8 +66,24 @@ async function assemble(
   if (sandbox.mode === 'sandbox') await keepBridgesOutOfIptables(runner);
   const info: EngineInfo = { mode: sandbox.mode, rootless: sandbox.rootless, tools };
 
+  // Once the kernel's tables have stopped changing for a moment, the applier looks at them for
+  // the applied lab (see Applier.prepare): after a big apply every namespace was read anew, and
+  // the student's next edit would otherwise pay for looking at all of them.
+  let prepareTimer: NodeJS.Timeout | undefined;
+  let prepare = (): void => undefined; // the applier's, once it exists (below)
+  const prepareSoon = (): void => {
+    if (prepareTimer) clearTimeout(prepareTimer);
+    prepareTimer = setTimeout(() => {
+      prepareTimer = undefined;
+      prepare();
+    }, PREPARE_AFTER_MS);
+    prepareTimer.unref();
+  };
   const observer = await createObserver(runner, {
-    onChange: (_ns, state) => broadcast({ type: 'ns-state', state }),
+    onChange: (_ns, state) => {
+      broadcast({ type: 'ns-state', state });
+      prepareSoon();
+    },
     onGone: (ns) => broadcast({ type: 'ns-gone', ns }),
   });
   keepObserver(observer);
@@ -89,6 +108,7 @@ async function assemble(
       },
     },
   });
+  prepare = () => applier.prepare();
   const stopWarmUp = new AbortController();
   if (options.warmUp === true)
     void warmUpPipeline({ signal: stopWarmUp.signal }).catch((error: unknown) => {
@@ -312,6 +332,7 @@ async function assemble(
     close() {
       closed ??= (async () => {
         stopWarmUp.abort();
+        if (prepareTimer) clearTimeout(prepareTimer);
         for (const jobs of running.values()) for (const job of jobs.values()) job.cancel();
         await observer.close();
         await runner.close();
