@@ -186,7 +186,9 @@ export function createApplier(options: ApplierOptions): Applier {
   }
 
   function markTouched(namespaces: Iterable<string>): void {
-    const now = Date.now();
+    // The clock of the observer's readAt (ms since the epoch, sub-millisecond): Date.now() is
+    // another clock, and the two drift apart by milliseconds.
+    const now = performance.timeOrigin + performance.now();
     for (const ns of namespaces) touchedAt.set(ns, now);
   }
 

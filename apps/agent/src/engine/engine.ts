@@ -4,7 +4,7 @@
  * must see (apply progress, the applied lab, kernel changes).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkKernelName,
@@ -91,7 +91,10 @@ async function assemble(
   const view = (): KernelView => {
     const states = new Map<string, NamespaceState>();
     for (const state of observer.snapshot()) states.set(state.ns, state);
-    return { namespaces: new Set(states.keys()), states };
+    // Which namespaces exist comes from the lab's /run/netns itself, not from the observer: it
+    // hears of a deletion a debounce and a read later, and an apply that trusted a namespace
+    // deleted a moment ago would not create it again (and its veths would fail).
+    return { namespaces: existingNamespaces(sandbox.netnsDir), states };
   };
   const journal =
     sandbox.mode === 'host'
@@ -341,6 +344,15 @@ async function assemble(
       return closed;
     },
   };
+}
+
+/** The named namespaces in a /run/netns (none when it does not exist). */
+function existingNamespaces(netnsDir: string): Set<string> {
+  try {
+    return new Set(readdirSync(netnsDir).filter((name) => checkKernelName(name) === null));
+  } catch {
+    return new Set();
+  }
 }
 
 /**

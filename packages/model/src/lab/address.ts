@@ -140,14 +140,22 @@ function mask(family: Family, prefix: number): bigint {
 }
 
 /** The network a CIDR belongs to: 192.168.15.1/24 -> 192.168.15.0/24. */
+/** networkOf, per CIDR object (parseCidr gives the same object for the same text). */
+const networks = new WeakMap<Cidr, Cidr>();
+
 export function networkOf(cidr: Cidr): Cidr {
-  return {
-    address: {
-      family: cidr.address.family,
-      value: cidr.address.value & mask(cidr.address.family, cidr.prefix),
-    },
-    prefix: cidr.prefix,
-  };
+  let network = networks.get(cidr);
+  if (network === undefined) {
+    network = {
+      address: {
+        family: cidr.address.family,
+        value: cidr.address.value & mask(cidr.address.family, cidr.prefix),
+      },
+      prefix: cidr.prefix,
+    };
+    networks.set(cidr, network);
+  }
+  return network;
 }
 
 /** True when a CIDR names a network (no host bits set), as routes and NAT sources should. */

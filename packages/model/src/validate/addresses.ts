@@ -18,7 +18,7 @@ import {
 import type { ExternalNode } from '../lab/schema';
 import { explainCidr, explainIp, hostRange } from './address-text';
 import { addressWhere, ifaceLabel, ipKey, type Iface, type LabContext } from './context';
-import { at, nodeWhere, type Findings } from './findings';
+import { at, nodeWhere, type Findings, type Where } from './findings';
 
 /** Where an address entry sits, for messages: "veth-red on red (links[0].a.addresses[0])". */
 function ownerText(iface: Iface, path: string): string {
@@ -28,11 +28,11 @@ function ownerText(iface: Iface, path: string): string {
 function checkInterfaceAddresses(ctx: LabContext, out: Findings): void {
   for (const iface of ctx.interfaces) {
     for (const { text, cidr, index } of iface.written) {
-      const where = at(iface.where, 'addresses', index);
+      const where = (): Where => at(iface.where, 'addresses', index);
       if (cidr === null) {
         out.add(
           'address-invalid',
-          where,
+          where(),
           `${ifaceLabel(iface)}: ${explainCidr(text, '192.168.15.1/24')}`,
         );
         continue;
@@ -43,7 +43,7 @@ function checkInterfaceAddresses(ctx: LabContext, out: Findings): void {
         const first = hostAddress(network, 1);
         out.add(
           'address-network',
-          where,
+          where(),
           `${ifaceLabel(iface)}: ${formatIp(cidr.address)} is the ${which} address of ${formatCidr(network)}, not a host address: pick one from ${hostRange(cidr)}${first === null ? '' : `, e.g. ${formatIp(first)}/${cidr.prefix}`}`,
         );
       }

@@ -4,7 +4,7 @@
  */
 import type { LabNode } from '../lab/schema';
 import type { LabContext } from './context';
-import { at, linkWhere, type Findings } from './findings';
+import { at, linkWhere, type Findings, type Where } from './findings';
 
 type SwitchNode = Extract<LabNode, { kind: 'bridge' | 'external' }>;
 
@@ -42,7 +42,7 @@ class Components {
 export function checkLinks(ctx: LabContext, out: Findings): void {
   const components = new Components();
   ctx.lab.links.forEach((link, i) => {
-    const where = linkWhere(i, link.id);
+    const where = (): Where => linkWhere(i, link.id);
     const a = ctx.nodes.get(link.a.node);
     const b = ctx.nodes.get(link.b.node);
 
@@ -52,7 +52,7 @@ export function checkLinks(ctx: LabContext, out: Findings): void {
       if (!isSwitch(node) || end.addresses.length === 0) continue;
       out.add(
         'port-address',
-        at(where, side, 'addresses'),
+        at(where(), side, 'addresses'),
         `${end.ifname} on ${switchLabel(node)} is a switch port, and ports hold no addresses: move ${end.addresses.join(', ')} to ${node.kind === 'bridge' ? `the bridge ${node.name} itself or ` : ''}the other end of link ${link.id}`,
       );
     }
@@ -61,7 +61,7 @@ export function checkLinks(ctx: LabContext, out: Findings): void {
     if (a.id === b.id) {
       out.add(
         'link-same-bridge',
-        where,
+        where(),
         `Link ${link.id} (${link.a.ifname} and ${link.b.ifname}) has both ends on ${switchLabel(a)}, so every frame it floods comes straight back: attach one end to a namespace or the host`,
       );
       return;
@@ -69,7 +69,7 @@ export function checkLinks(ctx: LabContext, out: Findings): void {
     if (!components.union(a.id, b.id))
       out.add(
         'bridge-loop',
-        where,
+        where(),
         `Link ${link.id} joins ${switchLabel(a)} and ${switchLabel(b)}, which are already joined through other links: the cycle floods frames forever (there is no STP here): remove this link or another one on the cycle`,
       );
   });

@@ -66,6 +66,13 @@ interface NamedElement {
   role: string;
 }
 
+/** Whether checkName would report nothing (no message built: most names are fine). */
+function nameIsFine(name: string, kind: NameKind): boolean {
+  if (kind === 'netns' && name === HOST_NS) return false;
+  if (kind === 'iface' && name === LOOPBACK) return false;
+  return checkKernelName(name) === null;
+}
+
 /** Reports the name's problem, if any; true when the name is acceptable. */
 function checkName(element: NamedElement, out: Findings): boolean {
   const { name, kind, where, role } = element;
@@ -124,53 +131,65 @@ export function checkNames(ctx: LabContext, out: Findings): void {
   const { lab } = ctx;
   /** Paths of names already reported, so a bad name is not also reported as a clash. */
   const bad = new Set<string>();
-  const check = (element: NamedElement): boolean => {
+  /** `describe` gives where the name is and what it names; made only for a finding. */
+  const check = (
+    name: string,
+    kind: NameKind,
+    describe: () => { where: Where; role: string },
+  ): boolean => {
+    if (nameIsFine(name, kind)) return true;
+    const element = { name, kind, ...describe() };
     const ok = checkName(element, out);
     if (!ok) bad.add(element.where.path);
     return ok;
   };
   /** Namespace names in document order; the first one keeps its name. */
-  const namespaces = new Map<string, { role: string; path: string }>();
-  const claimNamespace = (name: string, where: Where, role: string): void => {
+  const namespaces = new Map<string, () => { where: Where; role: string }>();
+  const claimNamespace = (name: string, describe: () => { where: Where; role: string }): void => {
     const first = namespaces.get(name);
     if (first === undefined) {
-      namespaces.set(name, { role, path: where.path });
+      namespaces.set(name, describe);
       return;
     }
+    const { where, role } = describe();
+    const earlier = first();
     out.add(
       'name-duplicate',
       where,
-      `"${name}" already names ${first.role} (${first.path}); two namespaces cannot share a name: rename ${role}`,
+      `"${name}" already names ${earlier.role} (${earlier.where.path}); two namespaces cannot share a name: rename ${role}`,
     );
   };
 
   lab.nodes.forEach((node, i) => {
-    const where = nodeWhere(i, node.id);
+    const where = (): Where => nodeWhere(i, node.id);
     switch (node.kind) {
       case 'host':
         break;
       case 'namespace': {
-        const role = `the namespace of node ${node.id}`;
-        if (check({ name: node.name, kind: 'netns', where: at(where, 'name'), role }))
-          claimNamespace(node.name, at(where, 'name'), role);
+        const describe = () => ({
+          where: at(where(), 'name'),
+          role: `the namespace of node ${node.id}`,
+        });
+        if (check(node.name, 'netns', describe)) claimNamespace(node.name, describe);
         break;
       }
       case 'bridge':
-        check({
-          name: node.name,
-          kind: 'iface',
-          where: at(where, 'name'),
+        check(node.name, 'iface', () => ({
+          where: at(where(), 'name'),
           role: `the bridge of node ${node.id}`,
-        });
+        }));
         break;
       case 'external': {
-        const role = `the namespace of the LAN ${node.id}`;
-        if (check({ name: node.name, kind: 'netns', where: at(where, 'name'), role }))
-          claimNamespace(node.name, at(where, 'name'), role);
+        const describe = () => ({
+          where: at(where(), 'name'),
+          role: `the namespace of the LAN ${node.id}`,
+        });
+        if (check(node.name, 'netns', describe)) claimNamespace(node.name, describe);
         node.hosts.forEach((host, j) => {
-          const hostWhere = at(where, 'hosts', j, 'name');
+          const hostWhere = at(where(), 'hosts', j, 'name');
           const hostRole = `a host of the LAN ${node.id}`;
-          if (!check({ name: host.name, kind: 'netns', where: hostWhere, role: hostRole })) return;
+          const describeHost = () => ({ where: hostWhere, role: hostRole });
+          if (!check(host.name, 'netns', describeHost)) return;
           const names = externalHostNames(host);
           for (const [derived, what] of [
             [names.ifname, 'interface'],
@@ -190,7 +209,7 @@ export function checkNames(ctx: LabContext, out: Findings): void {
             bad.add(hostWhere.path);
             break;
           }
-          if (!bad.has(hostWhere.path)) claimNamespace(host.name, hostWhere, hostRole);
+          if (!bad.has(hostWhere.path)) claimNamespace(host.name, describeHost);
         });
         break;
       }
@@ -198,15 +217,11 @@ export function checkNames(ctx: LabContext, out: Findings): void {
   });
 
   lab.links.forEach((link, i) => {
-    for (const side of ['a', 'b'] as const) {
-      const end = link[side];
-      check({
-        name: end.ifname,
-        kind: 'iface',
+    for (const side of ['a', 'b'] as const)
+      check(link[side].ifname, 'iface', () => ({
         where: at(linkWhere(i, link.id), side, 'ifname'),
         role: `end ${side} of link ${link.id}`,
-      });
-    }
+      }));
   });
 
   // Two interfaces in one namespace. Only there do names clash: each veth end is created directly

@@ -4,7 +4,7 @@
  */
 import { HOST_ID } from '../lab/schema';
 import type { LabContext } from './context';
-import { at, linkWhere, nodeWhere, type Findings } from './findings';
+import { at, linkWhere, nodeWhere, type Findings, type Where } from './findings';
 
 export function checkStructure(ctx: LabContext, out: Findings): void {
   const { lab, nodes } = ctx;
@@ -42,19 +42,20 @@ export function checkStructure(ctx: LabContext, out: Findings): void {
 
   const linkIds = new Map<string, number>();
   lab.links.forEach((link, i) => {
-    const where = at(linkWhere(i, link.id), 'id');
     const first = linkIds.get(link.id);
     const node = nodeIds.get(link.id);
+    // Made only for a finding: a lab of 1000 links is checked on every edit.
+    const where = (): Where => at(linkWhere(i, link.id), 'id');
     if (first !== undefined)
       out.add(
         'id-duplicate',
-        where,
+        where(),
         `"${link.id}" is already the id of links[${first}]: give this link its own id`,
       );
     else if (node !== undefined)
       out.add(
         'id-duplicate',
-        where,
+        where(),
         `"${link.id}" is also the id of nodes[${node}]; nodes and links share one set of ids (the canvas refers to both by id): give this link its own id`,
       );
     if (first === undefined) linkIds.set(link.id, i);
