@@ -18,6 +18,7 @@ import {
   planDiff,
   stepArgv,
   type ApplyFailure,
+  type Endpoint,
   type EntityTypes,
   type KernelModel,
   type KernelView,
@@ -117,6 +118,27 @@ function natNamespaces(plan: readonly PlanStep[]): string[] {
 }
 
 /**
+ * The veth ends outside the namespaces a plan deletes that the kernel will take away with
+ * them, in the background: the diff's, and those of every veth the candidate labs have into a
+ * deleted namespace. (The diff has only the veths the observer last saw; one it had not read
+ * yet would go unwaited for, and a lab made again at once would find its end's name taken.)
+ */
+function freedEnds(diff: LabDiff, candidates: readonly KernelModel[]): Endpoint[] {
+  const removed = new Set(diff.netns.removed.map((n) => n.name));
+  const out = new Map<string, Endpoint>();
+  const add = (end: Endpoint): void => void out.set(`${end.ns}/${end.ifname}`, end);
+  for (const end of endsFreedByNamespaceDeletes(diff)) add(end);
+  if (removed.size > 0)
+    for (const model of new Set(candidates))
+      for (const key in model.veth) {
+        const { a, b } = model.veth[key]!;
+        if (removed.has(a.ns) && !removed.has(b.ns)) add(b);
+        if (removed.has(b.ns) && !removed.has(a.ns)) add(a);
+      }
+  return [...out.values()];
+}
+
+/**
  * compileLab, remembered per lab object: the applied lab and the journal's labs are the same
  * objects from one apply to the next (a new lab reuses its unchanged nodes' fragments, but
  * still assembles a model of ~6000 entries for a 1000-namespace lab). Compiled models and
@@ -155,14 +177,13 @@ export function createApplier(options: ApplierOptions): Applier {
     const stale = new Set<string>();
     for (const [ns, at] of touchedAt) {
       const state = view.states.get(ns);
-      // Read since we touched it, or (deleted) gone from the kernel's list as we believe: fresh
-      // for good. (Kept, every later apply would take the slow way below for nothing.)
+      // Read since we touched it, or (deleted) gone from the kernel as we believe: fresh. (A
+      // deleted namespace counted as stale made every later apply take the slow way below.)
       const fresh =
         state === undefined
           ? ns !== HOST_NS && !(ns in believed.netns) && !view.namespaces.has(ns)
           : state.readAt > at;
-      if (fresh) touchedAt.delete(ns);
-      else stale.add(ns);
+      if (!fresh) stale.add(ns);
     }
     const observed = observedModel(candidates, view);
     if (stale.size === 0) return observed;
@@ -263,7 +284,7 @@ export function createApplier(options: ApplierOptions): Applier {
       ...rememberHostForwarding(want, current, record),
     });
     const report = await executeSettling(runner, batchPlan(plan), {
-      freed: endsFreedByNamespaceDeletes(diff),
+      freed: freedEnds(diff, candidates),
       iptablesArgs,
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
@@ -302,7 +323,7 @@ export function createApplier(options: ApplierOptions): Applier {
     const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
     const undo = planDiff(undoDiff, planOptions);
     const undone = await executeSettling(runner, batchPlan(undo), {
-      freed: endsFreedByNamespaceDeletes(undoDiff),
+      freed: freedEnds(undoDiff, [...candidates, goodModel]),
       iptablesArgs,
       keepGoing: true,
     });
