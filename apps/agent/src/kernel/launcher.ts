@@ -114,7 +114,9 @@ vec($watch, fileno(STDIN), 1) = 1;
 vec($watch, fileno($wake_r), 1) = 1;
 for (;;) {
   reap();
-  my $ready = select(my $got = $watch, undef, undef, undef);
+  # A child that ends between reap() and select() sets Perl's deferred signal flag but runs
+  # the handler (the wake-up byte) only after select returns: the timeout bounds that wait.
+  my $ready = select(my $got = $watch, undef, undef, 0.1);
   if ($ready < 0) { next if $!{EINTR}; last; }
   if (vec($got, fileno($wake_r), 1)) { my $drain; sysread($wake_r, $drain, 4096); }
   next unless vec($got, fileno(STDIN), 1);
