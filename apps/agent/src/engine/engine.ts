@@ -4,7 +4,7 @@
  * must see (apply progress, the applied lab, kernel changes).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkKernelName,
@@ -20,6 +20,7 @@ import { createApplier, type Applier, type ApplyOutcome } from '../apply/applier
 import { fileJournal, memoryJournal } from '../apply/journal';
 import { createObserver, type Observer } from '../kernel/observer';
 import { ping, routeGet, tracepath } from '../kernel/probes';
+import { namespacesIn } from '../kernel/read-namespace';
 import { createRunner, type Runner } from '../kernel/runner';
 import { createSandbox, type Sandbox } from '../kernel/sandbox';
 import { detectTools } from '../kernel/tools';
@@ -94,7 +95,7 @@ async function assemble(
     // Which namespaces exist comes from the lab's /run/netns itself, not from the observer: it
     // hears of a deletion a debounce and a read later, and an apply that trusted a namespace
     // deleted a moment ago would not create it again (and its veths would fail).
-    return { namespaces: existingNamespaces(sandbox.netnsDir), states };
+    return { namespaces: new Set(namespacesIn(sandbox.netnsDir)), states };
   };
   const journal =
     sandbox.mode === 'host'
@@ -344,15 +345,6 @@ async function assemble(
       return closed;
     },
   };
-}
-
-/** The named namespaces in a /run/netns (none when it does not exist). */
-function existingNamespaces(netnsDir: string): Set<string> {
-  try {
-    return new Set(readdirSync(netnsDir).filter((name) => checkKernelName(name) === null));
-  } catch {
-    return new Set();
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * other tools run only when there is something for them (a bridge, a veth to another namespace,
  * iptables installed).
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import {
   checkKernelName,
   HOST_NS,
@@ -219,18 +219,22 @@ export function splitSections(stdout: string): Map<string, string> {
 }
 
 /**
- * The lab's namespaces: the names in its /run/netns (read directly: no process), plus "host".
- * Names the kernel-name rules refuse are skipped: netns-lab never created them and must not
- * pass them to a command.
+ * The named namespaces in a /run/netns (read directly: no process; none when it does not
+ * exist). Names the kernel-name rules refuse are skipped: netns-lab never created them and must
+ * not pass them to a command.
  */
-export async function listNamespaces(runner: Runner): Promise<string[]> {
+export function namespacesIn(netnsDir: string): string[] {
   let names: string[];
   try {
-    names = await readdir(runner.sandbox.netnsDir);
+    names = readdirSync(netnsDir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     names = [];
   }
-  const valid = names.filter((name) => name !== HOST_NS && checkKernelName(name) === null);
-  return [HOST_NS, ...valid.sort()];
+  return names.filter((name) => name !== HOST_NS && checkKernelName(name) === null).sort();
+}
+
+/** The lab's namespaces: namespacesIn its /run/netns, plus "host". */
+export function listNamespaces(runner: Runner): Promise<string[]> {
+  return Promise.resolve().then(() => [HOST_NS, ...namespacesIn(runner.sandbox.netnsDir)]);
 }
