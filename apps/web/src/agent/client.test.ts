@@ -323,7 +323,8 @@ describe('a big apply', () => {
     expect(updates).toBeLessThanOrEqual(Math.ceil(order.length / 50) + 2);
   });
 
-  it('hands the gathered steps over before the end, without waiting for the timer', () => {
+  /** A connected client whose agent has started apply "a" of the first three steps. */
+  function connectedWithApplyOfThree(): FakeSocket {
     client.start();
     const socket = FakeSocket.latest();
     socket.accept();
@@ -333,6 +334,11 @@ describe('a big apply', () => {
       kind: 'apply',
       steps: steps.slice(0, 3),
     });
+    return socket;
+  }
+
+  it('hands the gathered steps over before the end, without waiting for the timer', () => {
+    const socket = connectedWithApplyOfThree();
     let updates = 0;
     const unsubscribe = store.subscribe(() => (updates += 1));
     for (const index of [0, 1, 2])
@@ -357,15 +363,7 @@ describe('a big apply', () => {
   });
 
   it('keeps the steps that arrived when the connection drops mid-apply', () => {
-    client.start();
-    const socket = FakeSocket.latest();
-    socket.accept();
-    socket.receive({
-      type: 'apply-started',
-      applyId: 'a',
-      kind: 'apply',
-      steps: steps.slice(0, 3),
-    });
+    const socket = connectedWithApplyOfThree();
     socket.receive({
       type: 'apply-step',
       applyId: 'a',
