@@ -36,6 +36,11 @@ import type { Journal, JournalRecord } from './journal';
 export interface KernelCache {
   view(): KernelView;
   refresh(namespaces: readonly string[]): Promise<void>;
+  /**
+   * Namespaces a plan deletes or makes, told before it runs and again after: names that stood
+   * for them (nsids) no longer do.
+   */
+  replacing(namespaces: readonly string[]): void;
 }
 
 export interface ApplyListener {
@@ -99,6 +104,11 @@ function diffNamespaces(diff: LabDiff): Set<string> {
     }
   }
   return out;
+}
+
+/** The namespaces a diff deletes or makes. */
+function replacedNamespaces(diff: LabDiff): string[] {
+  return [...diff.netns.removed, ...diff.netns.added].map((n) => n.name);
 }
 
 /** Namespaces where a plan changes ip_forward or NAT rules (they make no kernel events). */
@@ -283,11 +293,15 @@ export function createApplier(options: ApplierOptions): Applier {
       pending: lab,
       ...rememberHostForwarding(want, current, record),
     });
+    // Before and after: what the observer learns of them meanwhile is soon out of date.
+    const replaced = replacedNamespaces(diff);
+    cache.replacing(replaced);
     const report = await executeSettling(runner, batchPlan(plan), {
       freed: freedEnds(diff, candidates),
       iptablesArgs,
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
+    cache.replacing(replaced);
     markTouched(touched);
     // NAT rules make no kernel events, and a read of a namespace may skip them and keep the
     // rules it saw last, under a fresh readAt: read the rules again now, or the next apply
@@ -322,11 +336,14 @@ export function createApplier(options: ApplierOptions): Applier {
     const goodModel = compileLab(lastGood);
     const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
     const undo = planDiff(undoDiff, planOptions);
+    const undoReplaced = replacedNamespaces(undoDiff);
+    cache.replacing(undoReplaced);
     const undone = await executeSettling(runner, batchPlan(undo), {
       freed: freedEnds(undoDiff, [...candidates, goodModel]),
       iptablesArgs,
       keepGoing: true,
     });
+    cache.replacing(undoReplaced);
     markTouched(touched);
     await refreshNat(undo);
     believed = goodModel;

@@ -110,6 +110,7 @@ async function assemble(
       refresh: async (namespaces) => {
         await Promise.all(namespaces.map((ns) => observer.refresh(ns)));
       },
+      replacing: (namespaces) => observer.replacing(namespaces),
     },
   });
   prepare = () => applier.prepare();

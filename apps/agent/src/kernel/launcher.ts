@@ -137,6 +137,9 @@ if (opendir(my $dh, $dir)) {
 rmdir($dir);
 `;
 
+/** How long a killed job may take to be reaped before it is reported anyway. */
+const KILL_GRACE_MS = 2000;
+
 /** A command for the launcher: the namespace file it enters (null: none), and its argv. */
 export interface LaunchCommand {
   netns: string | null;
@@ -174,6 +177,8 @@ interface Job {
   started: number;
   pgid?: number;
   killRequested: boolean;
+  /** Past its timeout: killed, and reported as timed out once reaped (or after the grace). */
+  timedOut: boolean;
   timer?: NodeJS.Timeout;
   settle(result: LaunchResult): void;
   maxBuffer: number;
@@ -266,7 +271,7 @@ export async function startLauncher(
       if (job.killRequested) send(`k ${value}`);
       return;
     }
-    finish(job, value, false);
+    finish(job, value, job.timedOut);
   }
 
   function finish(job: Job, exitCode: number, timedOut: boolean): void {
@@ -356,13 +361,17 @@ export async function startLauncher(
         id,
         started,
         killRequested: false,
+        timedOut: false,
         settle: resolve,
         maxBuffer: options.maxBuffer,
       };
       jobs.set(id, job);
+      // Past the timeout the job is killed and reported once the launcher has reaped it, so
+      // that no process of it outlives the report (bounded: a launcher that does not answer).
       job.timer = setTimeout(() => {
+        job.timedOut = true;
         stopJob(job);
-        finish(job, -1, true);
+        job.timer = setTimeout(() => finish(job, -1, true), KILL_GRACE_MS);
       }, options.timeoutMs);
       send(`j ${id}`);
     });

@@ -255,4 +255,68 @@ describe('the observer', () => {
     expect(link('yellow', 'y0')?.peerNamespace).toBe('green');
     expect(listed.sort()).toEqual(['green', 'yellow']);
   });
+
+  it('names veth peers after the namespaces that hold them now, when namespaces come back under each other’s nsids', async () => {
+    lab = await createTestLab();
+    const testLab = lab;
+    const host = (...argv: string[]) => testLab.runner.run('host', argv);
+    /** A namespace with an nsid in the root and a veth to it: `in-NS` inside, `to-NS` outside. */
+    const make = async (ns: string) => {
+      expect((await host('ip', 'netns', 'add', ns)).exitCode).toBe(0);
+      // The lowest free nsid in the root, as the observer would give it.
+      expect((await host('ip', 'netns', 'set', ns, 'auto')).exitCode).toBe(0);
+      const pair = ['type', 'veth', 'peer', 'name', `to-${ns}`];
+      expect((await host('ip', 'link', 'add', `in-${ns}`, 'netns', ns, ...pair)).exitCode).toBe(0);
+    };
+    /** The root's nsids as the kernel lists them, "nsid=name". */
+    const nsids = async () => {
+      const { stdout } = await host('ip', '-j', 'netns', 'list-id');
+      const listed = JSON.parse(stdout || '[]') as { nsid: number; name?: string }[];
+      return listed.map((e) => `${e.nsid}=${e.name ?? '?'}`).sort();
+    };
+    /** The host's veths as "ifname#ifindex->peer namespace". */
+    const hostPeers = (state: NamespaceState | undefined) =>
+      (state?.links ?? [])
+        .filter((l) => l.kind === 'veth')
+        .map((l) => `${l.ifname}#${l.ifindex}->${String(l.peerNamespace)}`)
+        .sort();
+    await make('aa');
+    await make('bb');
+    expect(await nsids()).toEqual(['0=aa', '1=bb']);
+    const { recorded, waitForChange, observer: obs } = await watchLab(lab);
+    const hostState = () => obs.snapshot().find((s) => s.ns === 'host');
+    const old = hostPeers(hostState());
+    expect(old.map((p) => p.replace(/#\d+/, ''))).toEqual(['to-aa->aa', 'to-bb->bb']);
+
+    // What an apply does: both deleted and made again, bb first, so that bb now has aa's old
+    // nsid and aa bb's. The observer is held meanwhile: it rescans only afterwards, when both
+    // names are there again.
+    const release = obs.hold();
+    obs.replacing(['aa', 'bb']);
+    expect((await host('ip', 'netns', 'del', 'aa')).exitCode).toBe(0);
+    expect((await host('ip', 'netns', 'del', 'bb')).exitCode).toBe(0);
+    const deadline = Date.now() + 10_000;
+    const gone = async () =>
+      (await nsids()).length === 0 && !/to-/.test((await host('ip', '-o', 'link')).stdout);
+    while (!(await gone()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await make('bb');
+    await make('aa');
+    expect(await nsids()).toEqual(['0=bb', '1=aa']);
+    const from = recorded.changes.length;
+    obs.replacing(['aa', 'bb']);
+    release();
+
+    // The first read of the host with both new ends names each after its own namespace.
+    const oldEnds = new Set(old.map((p) => p.split('->')[0]));
+    const change = await waitForChange(from, (ns, state) => {
+      const ends = hostPeers(state).map((p) => p.split('->')[0]);
+      return ns === 'host' && ends.length === 2 && ends.every((end) => !oldEnds.has(end));
+    });
+    expect(hostPeers(change.state).map((p) => p.replace(/#\d+/, ''))).toEqual([
+      'to-aa->aa',
+      'to-bb->bb',
+    ]);
+    expect(recorded.errors).toEqual([]);
+  });
 });

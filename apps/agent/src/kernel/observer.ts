@@ -52,6 +52,14 @@ export interface Observer {
    * not slowed by reads of tables that are about to change again.
    */
   hold(): () => void;
+  /**
+   * Namespaces about to be deleted or made again under their names: every nsid that named
+   * them is forgotten, and looked up again when next seen. (The kernel gives a deleted
+   * namespace's nsids to the next namespaces that need one, and the lab's root is not re-listed
+   * when a namespace goes and comes back between two rescans: a read decoded with the old
+   * names would pair a veth with the wrong namespace.)
+   */
+  replacing(names: readonly string[]): void;
   /** Processes the observer has started (reads, the monitor, nsid bookkeeping). */
   readonly processCount: number;
   /** Stops the monitor, the watch and the timers. Idempotent. */
@@ -94,6 +102,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   const hostUnnamed = new Set<number>();
   /** nsids seen in the monitor that no name maps to; not looked up again until a rescan. */
   const strangerNsids = new Set<number>();
+  /** Bumped by replacing(): a listing or read begun before it may hold names no longer true. */
+  let nsidEpoch = 0;
   let processCount = 0;
   let closed = false;
   let monitor: StreamingProcess | undefined;
@@ -131,9 +141,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
    */
   let listing: Promise<void> | undefined;
   function refreshRootNsids(): Promise<void> {
+    const epoch = nsidEpoch;
     listing ??= run(HOST_NS, ['ip', '-j', 'netns', 'list-id'])
       .then((result) => {
-        if (result.exitCode === 0) rootNsids = parseNsidList(result.stdout);
+        if (result.exitCode === 0 && epoch === nsidEpoch) rootNsids = parseNsidList(result.stdout);
       })
       .finally(() => {
         listing = undefined;
@@ -177,13 +188,8 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         const added = names.filter((name) => !known.has(name));
         const removed = [...known].filter((name) => !current.has(name));
         for (const name of removed) forget(name);
-        if (removed.length > 0) {
-          // A vanished namespace's nsids may be given to a new one: forget what named it.
-          const gone = new Set(removed);
-          for (const [id, name] of rootNsids) if (gone.has(name)) rootNsids.delete(id);
-          for (const cache of nsidCaches.values())
-            for (const [id, name] of cache.names) if (gone.has(name)) cache.names.delete(id);
-        }
+        // A vanished namespace's nsids may be given to a new one: forget what named it.
+        if (removed.length > 0) forgetNsidsNaming(new Set(removed));
         strangerNsids.clear();
         // Also after a namespace was deleted and made again under the same name (new nsid).
         await assignNsids(names);
@@ -210,6 +216,12 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       rescanTimer = undefined;
       rescan().catch(report);
     }, debounceMs);
+  }
+
+  function forgetNsidsNaming(gone: ReadonlySet<string>): void {
+    for (const [id, name] of rootNsids) if (gone.has(name)) rootNsids.delete(id);
+    for (const cache of nsidCaches.values())
+      for (const [id, name] of cache.names) if (gone.has(name)) cache.names.delete(id);
   }
 
   function forget(ns: string): void {
@@ -264,7 +276,15 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         const withNat = entry.withNat;
         entry.withNat = false;
         const began = performance.now();
-        await readAndEmit(ns, withNat).catch(report);
+        // A read that crossed replacing() may have named peers after namespaces gone since.
+        const current = await readAndEmit(ns, withNat).catch((error: unknown) => {
+          report(error);
+          return true;
+        });
+        if (!current) {
+          entry.dirty = true;
+          entry.withNat ||= withNat;
+        }
         // Events went on during the read: read again, but after a pause as long as the read
         // took (at most 1 s), so that a big namespace under a stream of events (the host of a
         // 1000-namespace lab while IPv6 settles) is read at most half of the time.
@@ -326,7 +346,9 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     }
   }
 
-  async function readAndEmit(ns: string, forceNat: boolean): Promise<void> {
+  /** Reads `ns` and reports a change; false when the read must be done again (see replacing). */
+  async function readAndEmit(ns: string, forceNat: boolean): Promise<boolean> {
+    const epoch = nsidEpoch;
     const last = states.get(ns);
     const withNat = forceNat || (last !== undefined && last.nat.length > 0);
     // The lab's root: the monitor's map names its nsids. Elsewhere: what was learnt before.
@@ -347,10 +369,11 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
           viaHost = peersViaHost(ns, detail);
           nameDetail(detail, viaHost);
         }
-        nsidCaches.set(ns, {
-          names: new Map([...cache.names, ...viaHost]),
-          unnamed: cache.unnamed,
-        });
+        if (epoch === nsidEpoch)
+          nsidCaches.set(ns, {
+            names: new Map([...cache.names, ...viaHost]),
+            unnamed: cache.unnamed,
+          });
         unknown = detail.unresolvedNsids.filter((id) => !cache.unnamed.has(id));
       }
       if (unknown.length > 0) {
@@ -362,11 +385,12 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     } catch (error) {
       if (error instanceof ReadError && error.code === 'gone') {
         scheduleRescan();
-        return;
+        return true;
       }
       throw error;
     }
-    if (closed || !known.has(ns)) return;
+    if (closed || !known.has(ns)) return true;
+    if (epoch !== nsidEpoch) return false;
     if (detail.nsidNames && ns !== HOST_NS) {
       nsidCaches.set(ns, { names: detail.nsidNames, unnamed: new Set(detail.unresolvedNsids) });
     }
@@ -381,8 +405,9 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
     // readAt tells how fresh it is); clients only hear about a change.
     const state = shareUnchangedState(last, read);
     states.set(ns, state);
-    if (last !== undefined && sameTables(last, state)) return;
+    if (last !== undefined && sameTables(last, state)) return true;
     options.onChange(ns, state);
+    return true;
   }
 
   function onMonitorLine(line: string): void {
@@ -517,6 +542,16 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
         heldReads.clear();
         for (const name of names) if (known.has(name)) void schedule(name).catch(report);
       };
+    },
+    replacing(names) {
+      if (names.length === 0) return;
+      nsidEpoch += 1;
+      const gone = new Set(names);
+      forgetNsidsNaming(gone);
+      for (const name of gone) nsidCaches.delete(name);
+      // An nsid no name had (a dying namespace's) may be the next new namespace's.
+      hostUnnamed.clear();
+      strangerNsids.clear();
     },
     get processCount() {
       return processCount;
