@@ -84,10 +84,19 @@ describe('the seed labs, applied through the agent', () => {
     expect(host.ipForward).toBe(true);
     const rule = host.nat.find((r) => r.source === '192.168.15.0/24' && r.target === 'MASQUERADE');
     expect(rule?.packets).toBeGreaterThan(0);
-    // Traffic that stays on the bridge is switched, not masqueraded (even with br_netfilter).
+    // Traffic that stays on the bridge is switched, not masqueraded (even with br_netfilter):
+    // the host's netfilter never sees red's ping to blue, so it has no connection for it (with
+    // bridged frames in iptables it has one, whose reply goes to 192.168.15.5).
     expect((await client.ping('red', '192.168.15.2', 1)).received).toBe(1);
-    const after = (await client.state('host')).nat.find((r) => r.source === '192.168.15.0/24');
-    expect(after?.packets).toBe(rule?.packets);
+    const afterState = await client.state('host');
+    const seen = JSON.stringify({ nat: afterState.nat, conntrack: afterState.conntrack });
+    expect(afterState.conntrack, seen).toBeDefined();
+    const bridged = (afterState.conntrack ?? []).filter((c) =>
+      /src=192\.168\.15\.1 dst=192\.168\.15\.2\b/.test(c.original),
+    );
+    expect(bridged, seen).toEqual([]);
+    // (Not the rule's counter: the host's own IGMP reports from 192.168.15.5 also count there,
+    // whenever the kernel sends them.)
 
     const withoutNat: Lab = JSON.parse(JSON.stringify(gateway)) as Lab;
     const hostNode = withoutNat.nodes.find((n) => n.kind === 'host');
