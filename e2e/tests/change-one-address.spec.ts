@@ -5,6 +5,12 @@ test('changing one address plans only that change, and after Apply the live tabl
   app,
   page,
 }, testInfo) => {
+  // What the page sends the agent: an edit goes as a patch of what changed, not the whole lab.
+  const sent: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => sent.push(String(payload))),
+  );
+  await app.open(page.url());
   await app.openBuiltInLab(BUILT_IN.bridge);
   await app.apply();
   const redTables = await app.showTables('Namespace red', 'red');
@@ -22,7 +28,13 @@ test('changing one address plans only that change, and after Apply the live tabl
   ]);
   await page.screenshot({ path: testInfo.outputPath('plan-of-one-address-change.png') });
 
+  const before = sent.length;
   await expect(await app.apply()).toMatch(/^Applied: 2 commands ran in /);
+  const patches = sent.slice(before).filter((frame) => frame.includes('"apply-patch"'));
+  expect(patches).toHaveLength(1);
+  const patch = (JSON.parse(patches[0]!) as { patch: { nodes: unknown[]; links: unknown[] } })
+    .patch;
+  expect([patch.nodes.length, patch.links.length]).toEqual([0, 1]);
   const vethRed = app.row(interfaces, 'veth-red');
   await expect(vethRed).toContainText('192.168.15.11/24');
   await expect(vethRed).not.toContainText('192.168.15.1/24');

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { ClientMessageInput, Lab, NamespaceState, ServerMessage } from '@netns-lab/model';
+import {
+  labPatch,
+  type ClientMessageInput,
+  type Lab,
+  type NamespaceState,
+  type ServerMessage,
+} from '@netns-lab/model';
 
 type Done = Extract<ServerMessage, { type: 'apply-done' }>;
 
@@ -37,6 +43,8 @@ export class BenchClient {
   bytesReceived = 0;
   /** When the last message arrived (performance.now()). */
   lastMessageAt = 0;
+  /** The agent's lab as it last said, with its revision: the base of an edit's patch. */
+  private shown: { revision: number; lab: Lab | null } | null = null;
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
@@ -47,6 +55,7 @@ export class BenchClient {
       const message = JSON.parse(data.toString('utf8')) as ServerMessage;
       if (message.type === 'ns-state')
         for (const listener of this.onState) listener(message.state, at);
+      if (message.type === 'lab') this.shown = { revision: message.revision, lab: message.lab };
       for (const waiter of this.waiters) {
         if (waiter.match(message, at)) {
           this.waiters.delete(waiter);
@@ -100,7 +109,8 @@ export class BenchClient {
     this.socket.send(JSON.stringify(message));
   }
 
-  private async timed(message: ClientMessageInput, requestId: string, timeoutMs: number) {
+  /** Sends the message `make` gives (made inside the timing, as the browser's is) and times it. */
+  private async timed(make: () => ClientMessageInput, requestId: string, timeoutMs: number) {
     let startedAt = Number.NaN;
     let firstStepAt = Number.NaN;
     let lastStepAt = Number.NaN;
@@ -128,7 +138,7 @@ export class BenchClient {
       return false;
     }, timeoutMs);
     const sentAt = performance.now();
-    this.send(message);
+    this.send(make());
     await finished;
     if (error !== undefined) throw new Error(error);
     if (done === undefined) throw new Error('no apply-done');
@@ -152,14 +162,25 @@ export class BenchClient {
     return timing;
   }
 
+  /** Applies `lab` as the web app does: what changed (a patch) when the agent's lab is known. */
   apply(lab: Lab, timeoutMs = 300_000): Promise<ApplyTiming> {
     const requestId = randomUUID();
-    return this.timed({ type: 'apply', requestId, lab }, requestId, timeoutMs);
+    const shown = this.shown;
+    return this.timed(
+      () => {
+        const patch = shown?.lab ? labPatch(shown.lab, lab) : null;
+        return patch === null || shown === null
+          ? { type: 'apply', requestId, lab }
+          : { type: 'apply-patch', requestId, base: shown.revision, patch };
+      },
+      requestId,
+      timeoutMs,
+    );
   }
 
   destroy(timeoutMs = 300_000): Promise<ApplyTiming> {
     const requestId = randomUUID();
-    return this.timed({ type: 'destroy', requestId }, requestId, timeoutMs);
+    return this.timed(() => ({ type: 'destroy', requestId }), requestId, timeoutMs);
   }
 
   close(): void {

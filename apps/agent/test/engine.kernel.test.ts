@@ -3,7 +3,7 @@
  * browser applies them, pings for real, and the live tables compared with the kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_LAB, exampleLab, type Lab } from '@netns-lab/model';
+import { EMPTY_LAB, exampleLab, labPatch, type Lab } from '@netns-lab/model';
 import { createEngine, type KernelEngine } from '../src/engine/engine';
 import { EngineClient } from './engine-client';
 
@@ -117,6 +117,47 @@ describe('the seed labs, applied through the agent', () => {
     expect(red.addresses.map((a) => a.cidr)).toContain('192.168.15.9/24');
     expect(red.addresses.map((a) => a.cidr)).not.toContain('192.168.15.1/24');
     expect((await client.ping('blue', '192.168.15.9', 1)).received).toBe(1);
+  });
+
+  it('applies a patch on the lab it last reported, and refuses a stale or unfitting one, changing nothing', async () => {
+    const lab = exampleLab('seed-bridge');
+    expect((await client.apply(lab)).ok).toBe(true);
+    const { revision, lab: shown } = engine.shownLab();
+    expect(shown).toBe(engine.appliedLab());
+    const edited = exampleLab('seed-bridge');
+    edited.links[1]!.a.addresses = ['192.168.15.8/24'];
+    const patch = labPatch(shown!, edited)!;
+    expect(patch.links).toHaveLength(1);
+
+    const stale = await client.send({
+      type: 'apply-patch',
+      requestId: 's',
+      base: revision + 7,
+      patch,
+    });
+    expect(stale).toEqual([
+      expect.objectContaining({ type: 'error', code: 'stale-base', path: 'base' }),
+    ]);
+    const unfitting = await client.send({
+      type: 'apply-patch',
+      requestId: 'u',
+      base: revision,
+      patch: { removeNodes: ['green'] },
+    });
+    expect(unfitting).toEqual([
+      expect.objectContaining({ type: 'error', code: 'bad-message', path: 'patch.removeNodes[0]' }),
+    ]);
+    expect(engine.shownLab()).toEqual({ revision, lab: shown });
+
+    await client.send({ type: 'apply-patch', requestId: 'p', base: revision, patch });
+    const done = client.messages.find((m) => m.type === 'apply-done' && m.requestId === 'p');
+    expect(done).toMatchObject({ ok: true, commandsRun: 2 });
+    expect(engine.appliedLab()).toEqual(edited);
+    // Untouched nodes and links are the reported lab's own objects.
+    expect(engine.appliedLab()!.nodes.every((n, i) => n === shown!.nodes[i])).toBe(true);
+    expect(engine.shownLab().revision).toBe(revision + 1);
+    const blue = await client.state('blue');
+    expect(blue.addresses.map((a) => a.cidr)).toContain('192.168.15.8/24');
   });
 
   it('routes across the router lab', async () => {

@@ -17,3 +17,4 @@ export * from './live/share';
 export * from './protocol/messages';
 export * from './lab/json-schema';
 export * from './kernel/observed';
+export * from './lab/patch';

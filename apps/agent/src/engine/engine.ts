@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  applyLabPatch,
   checkKernelName,
+  EMPTY_LAB,
   HOST_NS,
   checkLab,
   shareUnchanged,
@@ -114,6 +116,13 @@ async function assemble(
     },
   });
   prepare = () => applier.prepare();
+  /** The lab as clients were last told it, numbered: the base of their patches. */
+  let shown: { revision: number; lab: Lab | null } = { revision: 0, lab: applier.applied() };
+  const shownLab = (): { revision: number; lab: Lab | null } => {
+    const lab = applier.applied();
+    if (lab !== shown.lab) shown = { revision: shown.revision + 1, lab };
+    return shown;
+  };
   const stopWarmUp = new AbortController();
   if (options.warmUp === true)
     void warmUpPipeline({ signal: stopWarmUp.signal }).catch((error: unknown) => {
@@ -129,10 +138,10 @@ async function assemble(
   };
 
   async function applyAndReport(
-    message: ClientMessage & { type: 'apply' | 'destroy' },
+    message: ClientMessage & { type: 'apply' | 'apply-patch' | 'destroy' },
     run: (listener: Parameters<Applier['apply']>[1]) => Promise<ApplyOutcome>,
   ): Promise<void> {
-    const kind = message.type;
+    const kind = message.type === 'destroy' ? 'destroy' : 'apply';
     const { requestId } = message;
     const checked = performance.now();
     const applyId = randomUUID();
@@ -152,7 +161,7 @@ async function assemble(
         ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
         ...(outcome.rolledBack === undefined ? {} : { rolledBack: outcome.rolledBack }),
       });
-      broadcast({ type: 'lab', lab: applier.applied() });
+      broadcast({ type: 'lab', ...shownLab() });
     };
     const outcome = await run({
       started: (steps) => broadcast({ type: 'apply-started', applyId, requestId, kind, steps }),
@@ -193,13 +202,43 @@ async function assemble(
 
   async function handle(message: ClientMessage, reply: Send): Promise<void> {
     // Real work warms the pipeline up itself, and must not share the thread with the warm-up.
-    if (message.type === 'apply' || message.type === 'destroy') stopWarmUp.abort();
+    if (message.type === 'apply' || message.type === 'apply-patch' || message.type === 'destroy')
+      stopWarmUp.abort();
     switch (message.type) {
-      case 'apply': {
+      case 'apply':
+      case 'apply-patch': {
+        let wanted: Lab;
+        if (message.type === 'apply') {
+          // What did not change since the applied lab is that lab's objects again, so that the
+          // pipeline's per-node work is remembered (an edit costs what it changes).
+          wanted = shareUnchanged(applier.applied(), message.lab);
+        } else {
+          // A patch keeps the untouched nodes and links as they are: no need to compare.
+          if (message.base !== shown.revision) {
+            reply({
+              type: 'error',
+              requestId: message.requestId,
+              code: 'stale-base',
+              message: `The lab changed since revision ${message.base} (it is at ${shown.revision} now, after another apply): nothing was changed; send the whole lab.`,
+              path: 'base',
+            });
+            return;
+          }
+          const patched = applyLabPatch(shown.lab ?? EMPTY_LAB, message.patch);
+          if ('error' in patched) {
+            reply({
+              type: 'error',
+              requestId: message.requestId,
+              code: 'bad-message',
+              message: `${patched.error.path}: ${patched.error.message}; nothing was changed.`,
+              path: patched.error.path,
+            });
+            return;
+          }
+          wanted = patched.lab;
+        }
         // The message was parsed with the shared schema on arrival: check the lab's own rules.
-        // What did not change since the applied lab is that lab's objects again, so that the
-        // pipeline's per-node work is remembered (an edit costs what it changes).
-        const result = checkLab(shareUnchanged(applier.applied(), message.lab));
+        const result = checkLab(wanted);
         const errors = result.issues.filter((i) => i.severity === 'error');
         if (result.lab === null || errors.length > 0) {
           reply({
@@ -328,6 +367,7 @@ async function assemble(
     info,
     runner,
     appliedLab: () => applier.applied(),
+    shownLab,
     snapshot: async () => observer.snapshot(),
     subscribe(send) {
       subscribers.add(send);

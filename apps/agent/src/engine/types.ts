@@ -39,6 +39,11 @@ export interface Engine {
   readonly info: EngineInfo;
   /** The lab the kernel holds now (null before the first apply or after destroy). */
   appliedLab(): Lab | null;
+  /**
+   * The lab as clients were last told it, with its revision (a number that changes whenever
+   * the lab does): the base of their next apply-patch.
+   */
+  shownLab(): { revision: number; lab: Lab | null };
   /** Every namespace's tables now. */
   snapshot(): Promise<NamespaceState[]>;
   /** Registers a client; it receives broadcasts (apply progress, state changes) until removed. */

@@ -94,7 +94,7 @@ export function serveConnection(socket: WebSocket, options: ConnectionOptions): 
     rootless: engine.info.rootless,
     tools: engine.info.tools,
   });
-  write({ type: 'lab', lab: engine.appliedLab() });
+  write({ type: 'lab', ...engine.shownLab() });
   void engine
     .snapshot()
     .then(

@@ -58,6 +58,7 @@ export function guardClientMessage(message: ClientMessage): GuardResult {
         }
       );
     case 'apply':
+    case 'apply-patch':
     case 'destroy':
     case 'cancel':
       // A lab's names and addresses are the engine's to validate (it answers invalid-lab with

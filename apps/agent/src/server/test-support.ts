@@ -27,6 +27,7 @@ export function fakeEngine(
     handled,
     subscribers,
     appliedLab: () => null,
+    shownLab: () => ({ revision: 0, lab: null }),
     snapshot: () => Promise.resolve([]),
     subscribe(send) {
       subscribers.add(send);

@@ -31,7 +31,7 @@ describe('the WebSocket handshake', () => {
       rootless: true,
       tools: {},
     });
-    expect(client.received[1]).toEqual({ type: 'lab', lab: null });
+    expect(client.received[1]).toEqual({ type: 'lab', revision: 0, lab: null });
     client.close();
   });
 

@@ -124,9 +124,10 @@ describe('two clients applying at once', () => {
         return [lastA, lastB];
       })
       .toEqual([
-        { type: 'lab', lab: agent.engine.appliedLab() },
-        { type: 'lab', lab: agent.engine.appliedLab() },
+        { type: 'lab', ...agent.engine.shownLab() },
+        { type: 'lab', ...agent.engine.shownLab() },
       ]);
+    expect(agent.engine.shownLab().lab).toBe(agent.engine.appliedLab());
     console.info(
       `concurrency: ${ROUNDS * 2} applies from 2 clients at once, ${masqueradeLines} MASQUERADE rules checked, none doubled`,
     );

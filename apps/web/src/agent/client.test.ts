@@ -162,7 +162,7 @@ describe('the agent client', () => {
     socket.onmessage?.({ data: 'not json' });
     expect(store.getState().hello?.protocol).toBe(1);
     expect(warn).toHaveBeenCalledTimes(2);
-    socket.receive({ type: 'lab', lab: exampleLab('seed-veth') });
+    socket.receive({ type: 'lab', revision: 1, lab: exampleLab('seed-veth') });
     expect(store.getState().appliedLab?.name).toBe('Two namespaces, one veth');
     warn.mockRestore();
   });
@@ -176,6 +176,45 @@ describe('the agent client', () => {
     const sent = JSON.parse(FakeSocket.latest().sent[0] ?? '{}');
     expect(sent).toMatchObject({ type: 'apply', requestId, lab: { version: 1 } });
     expect(store.getState().pendingRequest).toEqual({ requestId, kind: 'apply' });
+  });
+
+  it('sends only what changed once the agent has said its lab, and the whole lab if that base is stale', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive({ type: 'lab', revision: 4, lab: exampleLab('seed-bridge') });
+    const edited = exampleLab('seed-bridge');
+    edited.links[0]!.a.addresses = ['192.168.15.9/24'];
+    const requestId = client.apply(edited);
+    const patch = JSON.parse(socket.sent[0] ?? '{}');
+    expect(patch).toEqual({
+      type: 'apply-patch',
+      requestId,
+      base: 4,
+      patch: {
+        nodes: [],
+        removeNodes: [],
+        links: [edited.links[0]],
+        removeLinks: [],
+        layout: {},
+        removeLayout: [],
+      },
+    });
+    expect(store.getState().pendingRequest).toEqual({ requestId, kind: 'apply' });
+
+    // Another client applied first: the same request goes again, whole, and no error shows.
+    socket.receive({
+      type: 'error',
+      requestId,
+      code: 'stale-base',
+      message: 'The lab changed since revision 4',
+    });
+    expect(JSON.parse(socket.sent[1] ?? '{}')).toEqual({ type: 'apply', requestId, lab: edited });
+    expect(store.getState().agentError).toBeNull();
+    // A second stale-base for it is an error like any other (it was not a patch).
+    socket.receive({ type: 'error', requestId, code: 'stale-base', message: 'stale again' });
+    expect(socket.sent).toHaveLength(2);
+    expect(store.getState().agentError?.code).toBe('stale-base');
   });
 
   it('sends pings, route lookups and cancels in the protocol shape', () => {
@@ -211,7 +250,7 @@ describe('after the agent restarts', () => {
     first.accept();
     const lab = exampleLab('seed-bridge');
     first.receive(HELLO);
-    first.receive({ type: 'lab', lab });
+    first.receive({ type: 'lab', revision: 1, lab });
     expect(store.getState().appliedLab).not.toBeNull();
 
     first.drop();
@@ -220,7 +259,7 @@ describe('after the agent restarts', () => {
     expect(second).not.toBe(first);
     second.accept();
     second.receive(HELLO);
-    second.receive({ type: 'lab', lab: null });
+    second.receive({ type: 'lab', revision: 1, lab: null });
     const sent = second.sent.map((m) => JSON.parse(m) as { type: string; lab?: unknown });
     expect(sent).toContainEqual(expect.objectContaining({ type: 'apply', lab }));
   });
@@ -230,7 +269,7 @@ describe('after the agent restarts', () => {
     const socket = FakeSocket.latest();
     socket.accept();
     socket.receive(HELLO);
-    socket.receive({ type: 'lab', lab: null });
+    socket.receive({ type: 'lab', revision: 1, lab: null });
     expect(socket.sent).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * message with the model's protocol schema, and hands it to the store. Components call its
  * small typed API (apply, destroy, ping, routeGet, cancel, refresh).
  */
-import { parseServerMessage, type ClientMessageInput, type Lab } from '@netns-lab/model';
+import { labPatch, parseServerMessage, type ClientMessageInput, type Lab } from '@netns-lab/model';
 import type { StepUpdate } from '../store/agentSlice';
 import type { AppStore } from '../store/store';
 
@@ -78,6 +78,8 @@ export class AgentClient {
   /** This connection follows an earlier one (the agent may have restarted in between). */
   private reconnected = false;
   private sandboxRestarted = false;
+  /** Patches sent and not yet started, with their whole lab (sent instead if the base is stale). */
+  private patched = new Map<string, Lab>();
   /** apply-step messages not yet handed to the store, in arrival order. */
   private steps: (StepUpdate & { applyId: string })[] = [];
   private stepTimer: unknown = null;
@@ -206,6 +208,18 @@ export class AgentClient {
       return;
     }
     const message = parsed.message;
+    if (message.type === 'error' && message.requestId !== undefined) {
+      const lab = this.patched.get(message.requestId);
+      this.patched.delete(message.requestId);
+      // Another client applied meanwhile: the same request again, with the whole lab.
+      if (lab !== undefined && message.code === 'stale-base') {
+        if (!this.send({ type: 'apply', requestId: message.requestId, lab }))
+          this.store.getState().receive(message);
+        return;
+      }
+    }
+    if (message.type === 'apply-started' && message.requestId !== undefined)
+      this.patched.delete(message.requestId);
     if (message.type === 'apply-step') {
       this.steps.push({ applyId: message.applyId, index: message.index, status: message.status });
       if (this.stepTimer === null)
@@ -255,10 +269,22 @@ export class AgentClient {
     return true;
   }
 
-  /** Asks the agent to build `lab`; the request id, or null when not connected. */
+  /**
+   * Asks the agent to build `lab`; the request id, or null when not connected. When the agent's
+   * lab is known, only what changed goes (a patch on its revision): an edit of a big lab then
+   * sends one node or link, not the whole lab.
+   */
   apply(lab: Lab): string | null {
     const requestId = newRequestId();
-    if (!this.send({ type: 'apply', requestId, lab })) return null;
+    const { appliedLab, appliedRevision } = this.store.getState();
+    const patch =
+      appliedLab !== null && appliedRevision !== null ? labPatch(appliedLab, lab) : null;
+    const message: ClientMessageInput =
+      patch === null || appliedRevision === null
+        ? { type: 'apply', requestId, lab }
+        : { type: 'apply-patch', requestId, base: appliedRevision, patch };
+    if (!this.send(message)) return null;
+    if (message.type === 'apply-patch') this.patched.set(requestId, lab);
     this.store.getState().requestSent(requestId, 'apply');
     return requestId;
   }

@@ -17,7 +17,7 @@ const ns = (name: string, neighbours: NamespaceState['neighbours'] = []): Namesp
 describe('messages from the agent', () => {
   it('shows the lab the kernel holds on a fresh page, without an undo step', () => {
     const store = createAppStore();
-    store.getState().receive({ type: 'lab', lab: exampleLab('seed-veth') });
+    store.getState().receive({ type: 'lab', revision: 1, lab: exampleLab('seed-veth') });
     expect(store.getState().appliedLab?.name).toBe('Two namespaces, one veth');
     expect(store.getState().lab.nodes.map((n) => n.id)).toEqual(['host', 'red', 'blue']);
     expect(store.getState().past).toEqual([]);
@@ -26,7 +26,7 @@ describe('messages from the agent', () => {
   it('keeps what the student drew when the agent holds another lab', () => {
     const store = createAppStore();
     store.getState().openLab(exampleLab('router'));
-    store.getState().receive({ type: 'lab', lab: exampleLab('seed-veth') });
+    store.getState().receive({ type: 'lab', revision: 1, lab: exampleLab('seed-veth') });
     expect(store.getState().lab.name).toBe('Two subnets and a router');
   });
 

@@ -73,6 +73,8 @@ export interface AgentSlice {
   hello: Hello | null;
   /** The lab the kernel holds, as the agent last said (null: nothing applied). */
   appliedLab: Lab | null;
+  /** Its revision (the base of the next patch); null until the agent said. */
+  appliedRevision: number | null;
   /** A request sent and not yet answered with apply-started. */
   pendingRequest: { requestId: string; kind: 'apply' | 'destroy' } | null;
   applyProgress: ApplyProgress | null;
@@ -97,6 +99,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
   connection: { status: 'connecting', attempt: 0, retryAt: null, everConnected: false },
   hello: null,
   appliedLab: null,
+  appliedRevision: null,
   pendingRequest: null,
   applyProgress: null,
   agentError: null,
@@ -136,7 +139,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
         set({ hello: message });
         return;
       case 'lab':
-        set({ appliedLab: message.lab });
+        set({ appliedLab: message.lab, appliedRevision: message.revision });
         // A fresh page (nothing drawn) shows what the kernel holds.
         if (message.lab !== null && isBlank(state.lab) && state.past.length === 0)
           state.adoptLab(message.lab);

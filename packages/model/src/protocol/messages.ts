@@ -3,6 +3,7 @@
  * Both ends parse every message with these schemas; see docs/protocol.md.
  */
 import { z } from 'zod';
+import { LabPatchSchema } from '../lab/patch';
 import { LabSchema } from '../lab/schema';
 import { NamespaceStateSchema } from '../live/state';
 
@@ -18,6 +19,17 @@ const nsName = z.string().min(1).max(64);
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   /** Build this lab (diffed against what the kernel holds; only the differences run). */
   z.strictObject({ type: z.literal('apply'), requestId, lab: LabSchema }),
+  /**
+   * Build the lab that `patch` makes of the agent's lab number `base` (the revision of its
+   * last `lab` message): an edit sends what changed, not the whole lab. A stale base gets the
+   * error stale-base, and the client sends the whole lab instead.
+   */
+  z.strictObject({
+    type: z.literal('apply-patch'),
+    requestId,
+    base: z.number().int().min(0),
+    patch: LabPatchSchema,
+  }),
   /** Tear the whole lab down. */
   z.strictObject({ type: z.literal('destroy'), requestId }),
   /** Ping `target` from namespace `ns`; replies stream back as ping-reply. */
@@ -78,8 +90,15 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     rootless: z.boolean(),
     tools: z.record(z.string(), ToolStatusSchema),
   }),
-  /** The lab the kernel now holds (null: nothing applied). */
-  z.strictObject({ type: z.literal('lab'), lab: LabSchema.nullable() }),
+  /**
+   * The lab the kernel now holds (null: nothing applied), and its revision: a number that
+   * changes whenever the lab does, the base of the next apply-patch.
+   */
+  z.strictObject({
+    type: z.literal('lab'),
+    revision: z.number().int().min(0),
+    lab: LabSchema.nullable(),
+  }),
   /** Every namespace's tables: sent after hello, and after a reconnect. */
   z.strictObject({ type: z.literal('state'), namespaces: z.array(NamespaceStateSchema) }),
   /** One namespace changed: its whole state. */
@@ -162,6 +181,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     code: z.enum([
       'bad-message',
       'invalid-lab',
+      'stale-base',
       'unknown-namespace',
       'tool-missing',
       'rate-limited',

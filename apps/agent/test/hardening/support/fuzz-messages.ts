@@ -19,7 +19,7 @@ export type Frame =
 
 /** What the agent must answer. */
 export type Verdict =
-  | { answer: 'error'; code: 'bad-message' | 'invalid-lab' | 'unknown-namespace' }
+  | { answer: 'error'; code: 'bad-message' | 'invalid-lab' | 'unknown-namespace' | 'stale-base' }
   | { answer: 'close'; code: 1007 }
   /** A valid message that would run something: not part of the fuzz. */
   | { answer: 'runs' };
@@ -119,6 +119,9 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/** A lab revision the fuzzed agent never reaches. */
+const STALE_BASE = 1_000_000;
+
 /** A message type for a test's description, whatever was put there. */
 const label = (type: unknown): string => (typeof type === 'string' ? type : typeof type);
 
@@ -137,6 +140,12 @@ const BASES: Record<string, Record<string, unknown>> = {
   cancel: { type: 'cancel', requestId: 'c' },
   destroy: { type: 'destroy', requestId: 'd' },
   apply: { type: 'apply', requestId: 'a', lab: exampleLab('seed-bridge') },
+  'apply-patch': {
+    type: 'apply-patch',
+    requestId: 'ap',
+    base: STALE_BASE,
+    patch: { removeNodes: ['blue'], removeLinks: ['blue-br'] },
+  },
 };
 
 const baseMessage = fc
@@ -315,6 +324,11 @@ export function verdict(frame: Frame): Verdict {
       return message.ns === undefined || LAB_NAMESPACES.has(message.ns)
         ? { answer: 'runs' }
         : { answer: 'error', code: 'unknown-namespace' };
+    case 'apply-patch':
+      // The fuzzed agent's lab is at a low revision: a patch on a base far beyond is stale.
+      return message.base >= STALE_BASE
+        ? { answer: 'error', code: 'stale-base' }
+        : { answer: 'runs' };
     case 'destroy':
     case 'cancel':
       return { answer: 'runs' };
