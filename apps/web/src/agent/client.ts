@@ -162,6 +162,8 @@ export class AgentClient {
       // The steps that arrived count before the apply is called interrupted.
       this.flushSteps();
       this.socket = null;
+      // Their answers will not come on this connection.
+      this.patched.clear();
       if (!this.stopped) this.scheduleRetry();
     };
   }

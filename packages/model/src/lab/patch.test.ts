@@ -120,6 +120,23 @@ describe('lab patches', () => {
     });
   });
 
+  it('do not make a lab bigger than the schema allows', () => {
+    const base = classLab(4000);
+    const patch = LabPatchSchema.parse({
+      nodes: Array.from({ length: 100 }, (_, i) => ({
+        kind: 'namespace',
+        id: `extra${i}`,
+        name: `extra${i}`,
+      })),
+    });
+    expect(applyLabPatch(base, patch)).toEqual({
+      error: {
+        path: 'patch.nodes',
+        message: 'the lab would have 4102 nodes; a lab has at most 4096',
+      },
+    });
+  });
+
   it('make the next lab of any class-lab edit (property)', () => {
     fc.assert(
       fc.property(

@@ -81,12 +81,22 @@ function patchItems<T extends { id: string }>(
   return out;
 }
 
+function tooMany(what: 'nodes' | 'links', count: number, limit: number): PatchError {
+  return {
+    path: `patch.${what}`,
+    message: `the lab would have ${count} ${what}; a lab has at most ${limit}`,
+  };
+}
+
 /** The lab that `patch` makes of `base`, or where the patch does not fit it. */
 export function applyLabPatch(base: Lab, patch: LabPatch): { lab: Lab } | { error: PatchError } {
   const nodes = patchItems<LabNode>(base.nodes, patch.nodes, patch.removeNodes, 'nodes');
   if (!Array.isArray(nodes)) return { error: nodes };
   const links = patchItems<Link>(base.links, patch.links, patch.removeLinks, 'links');
   if (!Array.isArray(links)) return { error: links };
+  // The schema bounds a lab's size: a patch must not make one it would refuse.
+  if (nodes.length > LIMITS.nodes) return { error: tooMany('nodes', nodes.length, LIMITS.nodes) };
+  if (links.length > LIMITS.links) return { error: tooMany('links', links.length, LIMITS.links) };
   const lab: Lab = { ...base, nodes, links };
   if (patch.name !== undefined) {
     if (patch.name === null) delete lab.name;
