@@ -22,6 +22,7 @@ sysctl -qw net.ipv4.ip_forward=${forwardBefore}
 ip link add keep-me type bridge
 ${node} apply seed-gateway ${stateDir} || true
 ${node} converge seed-gateway ${stateDir}
+echo "{\\"tagged\\": \\"$(ip -o link show | grep 'alias netns-lab' | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | tr '\\n' ' ')\\"}"
 ${node} destroy x ${stateDir}
 sleep 0.3
 echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link show | awk -F': ' '{print $2}' | tr '\\n' ' ')\\", \\"nat\\": $(iptables-save -t nat | grep -c -- '^-A' || true), \\"forward\\": $(cat /proc/sys/net/ipv4/ip_forward)}"
@@ -40,7 +41,14 @@ echo "{\\"namespaces\\": $(ip netns list | wc -l), \\"links\\": \\"$(ip -o link 
 
 describe('host mode', () => {
   it('survives a SIGKILL, converges on restart, and destroys only what it made', () => {
-    const [applied, converged, destroyed, after] = runInThrowawayHost(0);
+    const [applied, converged, tagged, destroyed, after] = runInThrowawayHost(0);
+    // What it made in the host carries its tag; what someone else made does not.
+    expect(String(tagged?.['tagged']).trim().split(/\s+/)).toEqual([
+      'v-net-0',
+      'veth-blue-br',
+      'veth-lan',
+      'veth-red-br',
+    ]);
     expect(applied).toMatchObject({ action: 'apply', ok: true });
     expect(applied?.['commandsRun']).toBeGreaterThan(30);
     // The restarted agent finds the lab in the kernel and runs nothing.
@@ -57,7 +65,7 @@ describe('host mode', () => {
   });
 
   it('leaves ip_forward on after destroy when the host had it on before', () => {
-    const [applied, converged, destroyed, after] = runInThrowawayHost(1);
+    const [applied, converged, , destroyed, after] = runInThrowawayHost(1);
     expect(applied).toMatchObject({ ok: true });
     expect(converged).toMatchObject({ ok: true, ping: 1 });
     expect(destroyed).toMatchObject({ ok: true });

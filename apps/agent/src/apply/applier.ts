@@ -170,7 +170,7 @@ function toPlanned(plan: readonly PlanStep[]): PlannedStep[] {
 
 export function createApplier(options: ApplierOptions): Applier {
   const { runner, cache, journal } = options;
-  const planOptions = options.hostMode ? { natComment: NAT_COMMENT } : {};
+  const planOptions = options.hostMode ? { natComment: NAT_COMMENT, linkAlias: NAT_COMMENT } : {};
   const iptablesArgs = options.hostMode ? ['-w'] : [];
   let applied: Lab | null = journal.read().applied;
   /** What the kernel holds after our last apply, for namespaces not yet read since. */

@@ -29,6 +29,7 @@ const LOCAL_OPS = new Set<StepOp>([
   'link-down',
   'link-mac',
   'link-mtu',
+  'link-alias',
   'link-master',
   'link-nomaster',
   'route-add',

@@ -181,6 +181,25 @@ describe('an edit yields only its own steps', () => {
     );
   });
 
+  it('tags what it makes in the host with an alias when asked (host mode), and nothing else', () => {
+    const plan = planLabs(EMPTY_LAB, exampleLab('seed-gateway'), { linkAlias: 'netns-lab' });
+    const tags = plan.filter((s) => s.step.op === 'link-alias').map((s) => stepLine(s.step));
+    expect(tags.sort()).toEqual([
+      'ip link set dev v-net-0 alias netns-lab',
+      'ip link set dev veth-blue-br alias netns-lab',
+      'ip link set dev veth-lan alias netns-lab',
+      'ip link set dev veth-red-br alias netns-lab',
+    ]);
+    // Each tag follows the creation of its interface.
+    const lines = plan.map((s) => stepLine(s.step));
+    const made = lines.findIndex((l) => l.startsWith('ip link add veth-lan '));
+    expect(made).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf('ip link set dev veth-lan alias netns-lab')).toBeGreaterThan(made);
+    expect(
+      planLabs(EMPTY_LAB, exampleLab('seed-gateway')).some((s) => s.step.op === 'link-alias'),
+    ).toBe(false);
+  });
+
   it('says which lab element each step comes from', () => {
     const plan = planLabs(EMPTY_LAB, exampleLab('seed-gateway'));
     const route = plan.find((s) => s.step.op === 'route-add');

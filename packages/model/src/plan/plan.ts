@@ -6,7 +6,7 @@
  * deletes the other.
  */
 import type { LabDiff } from '../diff/diff';
-import type { Lab } from '../lab/schema';
+import { HOST_NS, type Lab } from '../lab/schema';
 import { diffLabs } from '../diff/diff';
 import type { Endpoint, InterfaceEntity, Origin } from '../kernel/model';
 import type { PlanStep, RouteSpec, Step } from './steps';
@@ -14,6 +14,11 @@ import type { PlanStep, RouteSpec, Step } from './steps';
 export interface PlanOptions {
   /** Host mode: an iptables comment that tags every rule netns-lab adds. */
   natComment?: string;
+  /**
+   * Host mode: an alias that tags every interface netns-lab makes in the host (those in the
+   * lab's namespaces go with them).
+   */
+  linkAlias?: string;
 }
 
 function routeSpec(route: RouteSpec): RouteSpec {
@@ -114,6 +119,16 @@ export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
       },
       veth.origin,
     );
+  const alias = options.linkAlias;
+  if (alias !== undefined) {
+    for (const bridge of diff.bridge.added)
+      if (bridge.ns === HOST_NS)
+        add({ op: 'link-alias', ns: HOST_NS, ifname: bridge.name, alias }, bridge.origin);
+    for (const veth of diff.veth.added)
+      for (const end of [veth.a, veth.b])
+        if (end.ns === HOST_NS)
+          add({ op: 'link-alias', ns: HOST_NS, ifname: end.ifname, alias }, veth.origin);
+  }
   for (const iface of diff.iface.added)
     for (const step of attributeSteps(undefined, iface)) add(step, iface.origin);
   for (const [from, to] of diff.iface.updated)

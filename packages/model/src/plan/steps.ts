@@ -21,6 +21,8 @@ export type Step =
   | { op: 'link-nomaster'; ns: string; ifname: string }
   | { op: 'link-mac'; ns: string; ifname: string; mac: string }
   | { op: 'link-mtu'; ns: string; ifname: string; mtu: number }
+  /** Host mode: marks an interface netns-lab made in the real host (ip link ... alias). */
+  | { op: 'link-alias'; ns: string; ifname: string; alias: string }
   | { op: 'addr-add'; ns: string; ifname: string; cidr: string }
   | { op: 'addr-del'; ns: string; ifname: string; cidr: string }
   | { op: 'route-add'; ns: string; route: RouteSpec }
@@ -118,6 +120,12 @@ export function stepCommand(step: Step): StepCommand {
         ns: step.ns,
         tool: 'ip',
         args: ['link', 'set', 'dev', step.ifname, 'mtu', String(step.mtu)],
+      };
+    case 'link-alias':
+      return {
+        ns: step.ns,
+        tool: 'ip',
+        args: ['link', 'set', 'dev', step.ifname, 'alias', step.alias],
       };
     case 'addr-add':
       return { ns: step.ns, tool: 'ip', args: ['addr', 'add', step.cidr, 'dev', step.ifname] };

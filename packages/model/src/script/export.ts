@@ -23,6 +23,7 @@ const SECTIONS: Section[] = [
   },
   { title: 'Plug bridge ports into their bridge', ops: ['link-master', 'link-nomaster'] },
   { title: 'Set MAC addresses and MTUs', ops: ['link-mac', 'link-mtu'] },
+  { title: 'Tag what netns-lab made in the host', ops: ['link-alias'] },
   { title: 'Give the interfaces their addresses', ops: ['addr-add'] },
   { title: 'Bring the interfaces up', ops: ['link-up', 'link-down'] },
   { title: 'Add the static routes', ops: ['route-add'] },
