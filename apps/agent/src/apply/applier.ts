@@ -18,7 +18,6 @@ import {
   planDiff,
   stepArgv,
   type ApplyFailure,
-  type Endpoint,
   type EntityTypes,
   type KernelModel,
   type KernelView,
@@ -29,7 +28,8 @@ import {
 } from '@netns-lab/model';
 import type { Runner } from '../kernel/runner';
 import { batchPlan } from './batches';
-import { executeSettling } from './settle';
+import type { ExecuteReport } from './execute';
+import { executeSettling, type SettleOptions } from './settle';
 import type { Journal, JournalRecord } from './journal';
 
 /** The live tables as last read; `refresh` reads namespaces again now. */
@@ -91,6 +91,7 @@ export interface Applier {
   prepare(): void;
 }
 
+/** Host mode: the tag on what netns-lab makes there (NAT rule comment, interface alias). */
 export const NAT_COMMENT = 'netns-lab';
 
 function diffNamespaces(diff: LabDiff): Set<string> {
@@ -125,27 +126,6 @@ function natNamespaces(plan: readonly PlanStep[]): string[] {
   const out = new Set<string>();
   for (const { step } of plan) if (step.op === 'nat-add' || step.op === 'nat-del') out.add(step.ns);
   return [...out];
-}
-
-/**
- * The veth ends outside the namespaces a plan deletes that the kernel will take away with
- * them, in the background: the diff's, and those of every veth the candidate labs have into a
- * deleted namespace. (The diff has only the veths the observer last saw; one it had not read
- * yet would go unwaited for, and a lab made again at once would find its end's name taken.)
- */
-function freedEnds(diff: LabDiff, candidates: readonly KernelModel[]): Endpoint[] {
-  const removed = new Set(diff.netns.removed.map((n) => n.name));
-  const out = new Map<string, Endpoint>();
-  const add = (end: Endpoint): void => void out.set(`${end.ns}/${end.ifname}`, end);
-  for (const end of endsFreedByNamespaceDeletes(diff)) add(end);
-  if (removed.size > 0)
-    for (const model of new Set(candidates))
-      for (const key in model.veth) {
-        const { a, b } = model.veth[key]!;
-        if (removed.has(a.ns) && !removed.has(b.ns)) add(b);
-        if (removed.has(b.ns) && !removed.has(a.ns)) add(a);
-      }
-  return [...out.values()];
 }
 
 /**
@@ -215,6 +195,28 @@ export function createApplier(options: ApplierOptions): Applier {
   async function refreshNat(plan: readonly PlanStep[]): Promise<void> {
     const namespaces = natNamespaces(plan);
     if (namespaces.length > 0) await cache.refresh(namespaces).catch(() => undefined);
+  }
+
+  /**
+   * Runs a diff's plan, waiting for the veth ends its namespace deletes free (those of the
+   * candidate models too). The observer hears of the namespaces it deletes or makes before and
+   * after: what it learns of them meanwhile is soon out of date.
+   */
+  async function runPlan(
+    diff: LabDiff,
+    plan: PlanStep[],
+    candidates: readonly KernelModel[],
+    how: Pick<SettleOptions, 'onStep' | 'keepGoing'>,
+  ): Promise<ExecuteReport> {
+    const replaced = replacedNamespaces(diff);
+    cache.replacing(replaced);
+    const report = await executeSettling(runner, batchPlan(plan), {
+      ...how,
+      freed: endsFreedByNamespaceDeletes(diff, candidates),
+      iptablesArgs,
+    });
+    cache.replacing(replaced);
+    return report;
   }
 
   function markTouched(namespaces: Iterable<string>): void {
@@ -293,15 +295,9 @@ export function createApplier(options: ApplierOptions): Applier {
       pending: lab,
       ...rememberHostForwarding(want, current, record),
     });
-    // Before and after: what the observer learns of them meanwhile is soon out of date.
-    const replaced = replacedNamespaces(diff);
-    cache.replacing(replaced);
-    const report = await executeSettling(runner, batchPlan(plan), {
-      freed: freedEnds(diff, candidates),
-      iptablesArgs,
+    const report = await runPlan(diff, plan, candidates, {
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
-    cache.replacing(replaced);
     markTouched(touched);
     // NAT rules make no kernel events, and a read of a namespace may skip them and keep the
     // rules it saw last, under a fresh readAt: read the rules again now, or the next apply
@@ -336,14 +332,7 @@ export function createApplier(options: ApplierOptions): Applier {
     const goodModel = compileLab(lastGood);
     const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
     const undo = planDiff(undoDiff, planOptions);
-    const undoReplaced = replacedNamespaces(undoDiff);
-    cache.replacing(undoReplaced);
-    const undone = await executeSettling(runner, batchPlan(undo), {
-      freed: freedEnds(undoDiff, [...candidates, goodModel]),
-      iptablesArgs,
-      keepGoing: true,
-    });
-    cache.replacing(undoReplaced);
+    const undone = await runPlan(undoDiff, undo, [...candidates, goodModel], { keepGoing: true });
     markTouched(touched);
     await refreshNat(undo);
     believed = goodModel;

@@ -10,6 +10,7 @@ import {
   endsFreedByNamespaceDeletes,
   stepLine,
   compileLab,
+  diffModels,
   validateLab,
   type Lab,
 } from '../index';
@@ -161,6 +162,19 @@ describe('an edit yields only its own steps', () => {
     ]);
     // ... but the kernel does it in the background: these are the names to wait for.
     expect(endsFreedByNamespaceDeletes(diff)).toEqual([
+      { ns: 'host', ifname: 'veth-red-br' },
+      { ns: 'host', ifname: 'veth-blue-br' },
+    ]);
+  });
+
+  it('also waits for the ends of veths other models have into a deleted namespace, once each', () => {
+    // The kernel as last seen held red only; the lab also had blue's veth, not yet read.
+    const lab = exampleLab('seed-bridge');
+    const redOnly = { ...lab, links: lab.links.filter((l) => l.a.ifname === 'veth-red') };
+    const diff = diffModels(compileLab(redOnly), compileLab(EMPTY_LAB));
+    expect(endsFreedByNamespaceDeletes(diff)).toEqual([{ ns: 'host', ifname: 'veth-red-br' }]);
+    const model = compileLab(lab);
+    expect(endsFreedByNamespaceDeletes(diff, [model, model])).toEqual([
       { ns: 'host', ifname: 'veth-red-br' },
       { ns: 'host', ifname: 'veth-blue-br' },
     ]);

@@ -8,7 +8,7 @@
 import type { LabDiff } from '../diff/diff';
 import { HOST_NS, type Lab } from '../lab/schema';
 import { diffLabs } from '../diff/diff';
-import type { Endpoint, InterfaceEntity, Origin } from '../kernel/model';
+import type { Endpoint, InterfaceEntity, KernelModel, Origin } from '../kernel/model';
 import type { PlanStep, RouteSpec, Step } from './steps';
 
 export interface PlanOptions {
@@ -168,16 +168,24 @@ export function planDiff(diff: LabDiff, options: PlanOptions = {}): PlanStep[] {
  * The veth ends outside the namespaces a diff deletes whose peer is inside one: the kernel
  * deletes them when it cleans the namespace up, shortly after `ip netns del`, not at once. Their
  * names are free again only then: wait for them before making anything of the same name.
+ * `models` adds the veths other kernel models have into a deleted namespace (the agent's diff
+ * holds only the veths it has seen; one not read yet would go unwaited for).
  */
-export function endsFreedByNamespaceDeletes(diff: LabDiff): Endpoint[] {
+export function endsFreedByNamespaceDeletes(
+  diff: LabDiff,
+  models: readonly KernelModel[] = [],
+): Endpoint[] {
   const removedNs = new Set(diff.netns.removed.map((n) => n.name));
-  const out: Endpoint[] = [];
-  for (const veth of diff.veth.removed) {
+  const out = new Map<string, Endpoint>();
+  const consider = (veth: { a: Endpoint; b: Endpoint }): void => {
     const [a, b] = [removedNs.has(veth.a.ns), removedNs.has(veth.b.ns)];
-    if (a && !b) out.push({ ns: veth.b.ns, ifname: veth.b.ifname });
-    if (b && !a) out.push({ ns: veth.a.ns, ifname: veth.a.ifname });
-  }
-  return out;
+    const end = a && !b ? veth.b : b && !a ? veth.a : null;
+    if (end !== null) out.set(`${end.ns}/${end.ifname}`, { ns: end.ns, ifname: end.ifname });
+  };
+  for (const veth of diff.veth.removed) consider(veth);
+  if (removedNs.size > 0)
+    for (const model of new Set(models)) for (const key in model.veth) consider(model.veth[key]!);
+  return [...out.values()];
 }
 
 /** plan(diff(prev, next)) in one call. First apply: planLabs(EMPTY_LAB, lab). */
