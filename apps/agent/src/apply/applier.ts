@@ -59,6 +59,8 @@ export interface ApplyOutcome {
   durationMs: number;
   /** Of durationMs, the time spent before the first command: the kernel model, diff and plan. */
   planMs: number;
+  /** planMs in parts (ms): compiling the lab, the kernel's state of it, the diff, the plan. */
+  planParts: { compile: number; kernel: number; diff: number; plan: number };
   failure?: ApplyFailure;
   rolledBack?: boolean;
   /** Namespaces the apply changed. */
@@ -267,11 +269,20 @@ export function createApplier(options: ApplierOptions): Applier {
         compileLab(record.pending ?? EMPTY_LAB),
       ]),
     ];
+    const compiled = performance.now();
     const current = currentModel(candidates);
+    const known = performance.now();
     const diff = diffModels(current, want);
+    const diffed = performance.now();
     const plan = keepHostForwarding(planDiff(diff, planOptions), record);
     const steps = toPlanned(plan);
     const planMs = performance.now() - started;
+    const planParts = {
+      compile: compiled - started,
+      kernel: known - compiled,
+      diff: diffed - known,
+      plan: started + planMs - diffed,
+    };
     listener.started?.(steps);
     const touched = diffNamespaces(diff);
     if (plan.length === 0) {
@@ -286,6 +297,7 @@ export function createApplier(options: ApplierOptions): Applier {
         processes: 0,
         durationMs: performance.now() - started,
         planMs,
+        planParts,
         touched: [],
         unheard: [],
       };
@@ -319,6 +331,7 @@ export function createApplier(options: ApplierOptions): Applier {
         processes: report.processes,
         durationMs: performance.now() - started,
         planMs,
+        planParts,
         touched: [...touched],
         unheard: unheardNamespaces(plan),
       };
@@ -344,6 +357,7 @@ export function createApplier(options: ApplierOptions): Applier {
       processes: report.processes + undone.processes,
       durationMs: performance.now() - started,
       planMs,
+      planParts,
       failure: {
         index: failure.index,
         argv: stepArgv(failure.step),

@@ -53,15 +53,23 @@ export function traceApply(
   kind: string,
   timing: ApplyTiming | undefined,
   checked: number,
-  outcome: { planMs: number; durationMs: number; processes: number },
+  outcome: {
+    planMs: number;
+    planParts: { compile: number; kernel: number; diff: number; plan: number };
+    durationMs: number;
+    processes: number;
+  },
 ): void {
   if (!TRACING) return;
   const done = performance.now();
   const ran = done - outcome.durationMs;
+  const parts = outcome.planParts;
   process.stderr.write(
     `netns-lab trace ${kind}: frame+JSON ${ms(timing?.received, timing?.parsed)} ms, ` +
       `schema ${ms(timing?.parsed, timing?.validated)} ms, lab rules ${ms(timing?.validated, checked)} ms, ` +
-      `queued ${ms(checked, ran)} ms, model+plan ${outcome.planMs.toFixed(1)} ms, ` +
+      `queued ${ms(checked, ran)} ms, model+plan ${outcome.planMs.toFixed(1)} ms ` +
+      `(compile ${parts.compile.toFixed(1)}, kernel state ${parts.kernel.toFixed(1)}, ` +
+      `diff ${parts.diff.toFixed(1)}, plan ${parts.plan.toFixed(1)}), ` +
       `commands ${(outcome.durationMs - outcome.planMs).toFixed(1)} ms in ${outcome.processes} processes, ` +
       `total ${ms(timing?.received ?? checked, done)} ms, ` +
       `of which garbage collection ${gcBetween(timing?.received ?? checked, done).toFixed(1)} ms\n`,
