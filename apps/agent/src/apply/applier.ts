@@ -41,6 +41,8 @@ export interface KernelCache {
    * for them (nsids) no longer do.
    */
   replacing(namespaces: readonly string[]): void;
+  /** Reports of deleted links until the returned function is called (the observer's monitor). */
+  linkDeletions?(listener: (ns: string, ifname: string) => void): () => void;
 }
 
 export interface ApplyListener {
@@ -215,6 +217,7 @@ export function createApplier(options: ApplierOptions): Applier {
     const report = await executeSettling(runner, batchPlan(plan), {
       ...how,
       freed: endsFreedByNamespaceDeletes(diff, candidates),
+      ...(cache.linkDeletions ? { deletions: (l) => cache.linkDeletions!(l) } : {}),
       iptablesArgs,
     });
     cache.replacing(replaced);

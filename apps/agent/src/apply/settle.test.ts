@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { vethNames } from './settle';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanStep } from '@netns-lab/model';
+import { createTestLab, hostSnapshot, type HostSnapshot, type TestLab } from '../kernel/testing';
+import { batchPlan } from './batches';
+import { executeSettling, vethNames } from './settle';
 
 describe('vethNames', () => {
   it('reads the names from ip -o link show, with or without a peer after @', () => {
@@ -11,5 +14,78 @@ describe('vethNames', () => {
       '',
     ].join('\n');
     expect(vethNames(text)).toEqual(['veth-red-br', 'eth0', 'dummy0']);
+  });
+});
+
+describe('waiting for the ends a namespace deletion frees', () => {
+  let before: HostSnapshot;
+  let lab: TestLab | undefined;
+  beforeAll(() => {
+    before = hostSnapshot();
+  });
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+  });
+  afterAll(() => {
+    expect(hostSnapshot()).toEqual(before);
+  });
+
+  const deleteRed: PlanStep[] = [
+    { step: { op: 'netns-del', ns: 'red' }, origin: { nodeId: 'red', path: 'nodes[1]' } },
+  ];
+
+  async function labWithRed(): Promise<TestLab> {
+    const made = await createTestLab();
+    for (const argv of [
+      ['ip', 'netns', 'add', 'red'],
+      [
+        'ip',
+        'link',
+        'add',
+        'veth-red-br',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'veth-red',
+        'netns',
+        'red',
+      ],
+    ])
+      expect((await made.runner.run('host', argv)).exitCode).toBe(0);
+    return made;
+  }
+
+  it('looks until the kernel has taken the end along', async () => {
+    lab = await labWithRed();
+    const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
+      freed: [{ ns: 'host', ifname: 'veth-red-br' }],
+    });
+    expect(report).toMatchObject({ done: 1 });
+    // The deletion, then at least one look.
+    expect(report.processes).toBeGreaterThanOrEqual(2);
+    const left = await lab.runner.run('host', ['ip', '-o', 'link', 'show', 'type', 'veth']);
+    expect(left.stdout).toBe('');
+  });
+
+  it('does not look for an end the kernel already reported deleted', async () => {
+    lab = await labWithRed();
+    const heard: string[] = [];
+    const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
+      freed: [{ ns: 'host', ifname: 'veth-red-br' }],
+      // A report source that heard the end go (as the observer's monitor does, a moment
+      // after the deletion); the wait must trust it and start no look.
+      deletions: (listener) => {
+        heard.push('listening');
+        const timer = setTimeout(() => listener('host', 'veth-red-br'), 0);
+        return () => {
+          clearTimeout(timer);
+          heard.push('stopped');
+        };
+      },
+    });
+    expect(report).toMatchObject({ done: 1, processes: 1 });
+    expect(heard).toEqual(['listening', 'stopped']);
   });
 });

@@ -3,6 +3,11 @@
  * the kernel has also deleted their veths' ends outside them (it cleans a deleted namespace up
  * in the background, all its devices in one batch), before anything new of the same name is
  * made. An end that outlives the wait is deleted by hand.
+ *
+ * The wait listens to the kernel's own reports of deleted links (the observer's monitor), from
+ * before the first deletion: an end reported gone needs no look, and a report wakes the wait at
+ * once. It still looks (`ip link show`) for the ends not reported, every POLL_MS: a report can
+ * be missed (a namespace's nsid not yet named), a look cannot.
  */
 import type { Endpoint } from '@netns-lab/model';
 import type { Runner } from '../kernel/runner';
@@ -14,6 +19,38 @@ export interface SettleOptions extends ExecuteOptions {
   freed: readonly Endpoint[];
   /** How long to wait for them before deleting them by hand (ms). */
   settleTimeoutMs?: number;
+  /** Reports of deleted links (ns, ifname) until the returned function is called. */
+  deletions?: (listener: (ns: string, ifname: string) => void) => () => void;
+}
+
+/** Ends reported deleted, and a way to wait for the next report about some of them. */
+interface Reports {
+  deleted: Set<string>;
+  next(ends: readonly Endpoint[], timeoutMs: number): Promise<void>;
+}
+
+const endKey = (end: Endpoint): string => `${end.ns}\u0000${end.ifname}`;
+
+function listen(options: SettleOptions): { reports: Reports; stop(): void } {
+  const deleted = new Set<string>();
+  let waiting: { keys: Set<string>; wake(): void } | undefined;
+  const stop =
+    options.deletions?.((ns, ifname) => {
+      const key = endKey({ ns, ifname });
+      deleted.add(key);
+      if (waiting?.keys.has(key)) waiting.wake();
+    }) ?? (() => undefined);
+  const next = (ends: readonly Endpoint[], timeoutMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        waiting = undefined;
+        resolve();
+      }
+      waiting = { keys: new Set(ends.map(endKey)), wake: done };
+    });
+  return { reports: { deleted, next }, stop };
 }
 
 const POLL_MS = 20;
@@ -27,9 +64,21 @@ export async function executeSettling(
     phase.some((batch) => batch.steps.some((s) => s.planStep.step.op === 'netns-del')),
   );
   if (last < 0 || options.freed.length === 0) return executePhases(runner, phases, options);
-  const first = await executePhases(runner, phases.slice(0, last + 1), options);
-  if (first.failure !== undefined && !options.keepGoing) return first;
-  const processes = await waitUntilGone(runner, options.freed, options.settleTimeoutMs ?? 10_000);
+  const { reports, stop } = listen(options);
+  let first: ExecuteReport;
+  let processes: number;
+  try {
+    first = await executePhases(runner, phases.slice(0, last + 1), options);
+    if (first.failure !== undefined && !options.keepGoing) return first;
+    processes = await waitUntilGone(
+      runner,
+      options.freed,
+      options.settleTimeoutMs ?? 10_000,
+      reports,
+    );
+  } finally {
+    stop();
+  }
   const rest = await executePhases(runner, phases.slice(last + 1), options);
   const report: ExecuteReport = {
     done: first.done + rest.done,
@@ -40,16 +89,22 @@ export async function executeSettling(
   return report;
 }
 
-/** Polls until none of `ends` exists; deletes those left after `timeoutMs`. Returns processes. */
+/**
+ * Waits until none of `ends` exists, by the kernel's reports and by looking; deletes those left
+ * after `timeoutMs`. Returns the processes it started.
+ */
 async function waitUntilGone(
   runner: Runner,
   ends: readonly Endpoint[],
   timeoutMs: number,
+  reports: Reports,
 ): Promise<number> {
-  let left = [...ends];
+  const unreported = (list: readonly Endpoint[]): Endpoint[] =>
+    list.filter((end) => !reports.deleted.has(endKey(end)));
+  let left = unreported(ends);
   let processes = 0;
   const deadline = performance.now() + timeoutMs;
-  for (;;) {
+  while (left.length > 0) {
     const byNs = new Map<string, Set<string>>();
     for (const end of left) byNs.set(end.ns, (byNs.get(end.ns) ?? new Set()).add(end.ifname));
     const present = await Promise.all(
@@ -68,11 +123,13 @@ async function waitUntilGone(
           .map((ifname) => ({ ns, ifname }));
       }),
     );
-    left = present.flat();
+    left = unreported(present.flat());
     if (left.length === 0) return processes;
     if (performance.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await reports.next(left, POLL_MS);
+    left = unreported(left);
   }
+  if (left.length === 0) return processes;
   // The kernel is slow today: delete what is left by hand (-force: go on past what vanishes).
   const byNs = new Map<string, string[]>();
   for (const end of left) byNs.set(end.ns, [...(byNs.get(end.ns) ?? []), end.ifname]);

@@ -113,6 +113,7 @@ async function assemble(
         await Promise.all(namespaces.map((ns) => observer.refresh(ns)));
       },
       replacing: (namespaces) => observer.replacing(namespaces),
+      linkDeletions: (listener) => observer.onLinkDeleted(listener),
     },
   });
   prepare = () => applier.prepare();

@@ -188,6 +188,35 @@ describe('the observer', () => {
     expect(lab.runner.processCount).toBe(count + 1);
   });
 
+  it('reports the links the kernel deletes, such as a deleted namespace’s veth ends in the host', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, BRIDGE_LAB);
+    const { observer: obs } = await watchLab(lab);
+    const deleted: string[] = [];
+    const stop = obs.onLinkDeleted((ns, ifname) => deleted.push(`${ns}/${ifname}`));
+    const heard = async (name: string): Promise<void> => {
+      const deadline = Date.now() + 3000;
+      while (!deleted.includes(name) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(deleted).toContain(name);
+    };
+    // The bridge goes; its ports leave it (the kernel says "Deleted" of them too, in the
+    // bridge's family) but live on: only the bridge is reported.
+    expect((await lab.runner.run('host', ['ip', 'link', 'del', 'v-net-0'])).exitCode).toBe(0);
+    await heard('host/v-net-0');
+    expect(deleted).toEqual(['host/v-net-0']);
+    expect((await lab.runner.run('host', ['ip', 'netns', 'del', 'red'])).exitCode).toBe(0);
+    await heard('host/veth-red-br');
+    // Addresses and routes deleted with it are not links.
+    expect(deleted.every((d) => /^[\w-]+\/[\w-]+$/.test(d))).toBe(true);
+
+    stop();
+    const count = deleted.length;
+    expect((await lab.runner.run('host', ['ip', 'link', 'del', 'veth-blue-br'])).exitCode).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deleted).toHaveLength(count);
+  });
+
   it('holds back event reads while held, then reads each changed namespace once', async () => {
     lab = await createTestLab();
     await runScript(lab.runner, VETH_LAB);

@@ -60,6 +60,12 @@ export interface Observer {
    * names would pair a veth with the wrong namespace.)
    */
   replacing(names: readonly string[]): void;
+  /**
+   * Calls `listener` with every interface the monitor reports deleted (in a namespace whose
+   * nsid it can name), from now until the returned function is called: the applier waits for
+   * the veth ends a namespace deletion frees by listening, not only by polling.
+   */
+  onLinkDeleted(listener: (ns: string, ifname: string) => void): () => void;
   /** Processes the observer has started (reads, the monitor, nsid bookkeeping). */
   readonly processCount: number;
   /** Stops the monitor, the watch and the timers. Idempotent. */
@@ -86,6 +92,15 @@ interface Pending {
  */
 const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'neigh'];
 const MAX_MONITOR_RESTARTS = 5;
+
+/**
+ * A monitor line of a deleted link: "[nsid current]Deleted 2: x-br@NONE: <BROADCAST,...> mtu
+ * 1500 qdisc noop state DOWN ...". A port leaving a bridge (the bridge deleted, or nomaster)
+ * also reads "Deleted 3: x-br@br0: <...> mtu 1500 master br0 state DOWN", from the bridge's
+ * own family, while the link lives on: that one names no qdisc.
+ */
+const DELETED_LINK =
+  /^\[nsid (current|\d+)\]Deleted \d+: ([^@:\s]+)(?:@[^:\s]*)?: <[^>]*> .* qdisc /;
 
 /** Starts watching; resolves once every namespace has been read once. */
 export async function createObserver(runner: Runner, options: ObserverOptions): Promise<Observer> {
@@ -123,6 +138,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   let heldRescan = false;
   /** nsids first heard of during a hold, named when it ends. */
   const heldStrangers = new Set<number>();
+  const deletionListeners = new Set<(ns: string, ifname: string) => void>();
 
   const report = (error: unknown) => {
     if (closed) return;
@@ -413,6 +429,16 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   function onMonitorLine(line: string): void {
     const match = /^\[nsid (current|\d+)\]/.exec(line);
     if (!match) return;
+    if (deletionListeners.size > 0) {
+      const deleted = DELETED_LINK.exec(line);
+      const ns =
+        deleted === null
+          ? undefined
+          : deleted[1] === 'current'
+            ? HOST_NS
+            : rootNsids.get(Number(deleted[1]));
+      if (ns !== undefined) for (const listener of deletionListeners) listener(ns, deleted![2]!);
+    }
     if (match[1] === 'current') {
       schedule(HOST_NS);
       return;
@@ -552,6 +578,10 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       // An nsid no name had (a dying namespace's) may be the next new namespace's.
       hostUnnamed.clear();
       strangerNsids.clear();
+    },
+    onLinkDeleted(listener) {
+      deletionListeners.add(listener);
+      return () => deletionListeners.delete(listener);
     },
     get processCount() {
       return processCount;
