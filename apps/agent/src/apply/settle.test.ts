@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanStep } from '@netns-lab/model';
+import { createObserver } from '../kernel/observer';
 import { createTestLab, hostSnapshot, type HostSnapshot, type TestLab } from '../kernel/testing';
 import { batchPlan } from './batches';
 import { executeSettling, vethNames } from './settle';
@@ -87,5 +88,26 @@ describe('waiting for the ends a namespace deletion frees', () => {
     });
     expect(report).toMatchObject({ done: 1, processes: 1 });
     expect(heard).toEqual(['listening', 'stopped']);
+  });
+
+  it('waits for the observer’s report of the end, and then needs no look at all', async () => {
+    lab = await labWithRed();
+    const observer = await createObserver(lab.runner, {
+      onChange: () => undefined,
+      onGone: () => undefined,
+    });
+    try {
+      const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
+        freed: [{ ns: 'host', ifname: 'veth-red-br' }],
+        deletions: (listener) => observer.onLinkDeleted(listener),
+        // Long enough for any machine: the report, not a look, must end the wait.
+        firstLookMs: 5000,
+      });
+      expect(report).toMatchObject({ done: 1, processes: 1 });
+      const left = await lab.runner.run('host', ['ip', '-o', 'link', 'show', 'type', 'veth']);
+      expect(left.stdout).toBe('');
+    } finally {
+      await observer.close();
+    }
   });
 });

@@ -6,8 +6,10 @@
  *
  * The wait listens to the kernel's own reports of deleted links (the observer's monitor), from
  * before the first deletion: an end reported gone needs no look, and a report wakes the wait at
- * once. It still looks (`ip link show`) for the ends not reported, every POLL_MS: a report can
- * be missed (a namespace's nsid not yet named), a look cannot.
+ * once. It first gives the reports a moment (the kernel frees the ends a few ms after the
+ * deletion; a look costs a process, ~5 ms among 1000 namespaces), then looks (`ip link show`)
+ * for the ends not reported, every POLL_MS: a report can be missed (a namespace's nsid not yet
+ * named), a look cannot.
  */
 import type { Endpoint } from '@netns-lab/model';
 import type { Runner } from '../kernel/runner';
@@ -21,12 +23,17 @@ export interface SettleOptions extends ExecuteOptions {
   settleTimeoutMs?: number;
   /** Reports of deleted links (ns, ifname) until the returned function is called. */
   deletions?: (listener: (ns: string, ifname: string) => void) => () => void;
+  /** With reports: how long to wait for them before the first look (ms; default POLL_MS). */
+  firstLookMs?: number;
 }
 
-/** Ends reported deleted, and a way to wait for the next report about some of them. */
+/** Ends reported deleted, and a way to wait until some ends all are. */
 interface Reports {
+  /** Whether anything reports deletions (else the wait only looks). */
+  listening: boolean;
   deleted: Set<string>;
-  next(ends: readonly Endpoint[], timeoutMs: number): Promise<void>;
+  /** Resolves once every one of `ends` has been reported deleted, or after `timeoutMs`. */
+  all(ends: readonly Endpoint[], timeoutMs: number): Promise<void>;
 }
 
 const endKey = (end: Endpoint): string => `${end.ns}\u0000${end.ifname}`;
@@ -38,22 +45,26 @@ function listen(options: SettleOptions): { reports: Reports; stop(): void } {
     options.deletions?.((ns, ifname) => {
       const key = endKey({ ns, ifname });
       deleted.add(key);
-      if (waiting?.keys.has(key)) waiting.wake();
+      if (waiting?.keys.delete(key) === true && waiting.keys.size === 0) waiting.wake();
     }) ?? (() => undefined);
-  const next = (ends: readonly Endpoint[], timeoutMs: number): Promise<void> =>
+  const all = (ends: readonly Endpoint[], timeoutMs: number): Promise<void> =>
     new Promise((resolve) => {
+      const keys = new Set(ends.map(endKey).filter((key) => !deleted.has(key)));
+      if (keys.size === 0) return resolve();
       const timer = setTimeout(done, timeoutMs);
       function done(): void {
         clearTimeout(timer);
         waiting = undefined;
         resolve();
       }
-      waiting = { keys: new Set(ends.map(endKey)), wake: done };
+      waiting = { keys, wake: done };
     });
-  return { reports: { deleted, next }, stop };
+  return { reports: { listening: options.deletions !== undefined, deleted, all }, stop };
 }
 
 const POLL_MS = 20;
+/** The longest pause between looks while reports come in. */
+const MAX_PAUSE_MS = 160;
 
 export async function executeSettling(
   runner: Runner,
@@ -75,6 +86,7 @@ export async function executeSettling(
       options.freed,
       options.settleTimeoutMs ?? 10_000,
       reports,
+      options.firstLookMs ?? POLL_MS,
     );
   } finally {
     stop();
@@ -98,10 +110,18 @@ async function waitUntilGone(
   ends: readonly Endpoint[],
   timeoutMs: number,
   reports: Reports,
+  firstLookMs: number,
 ): Promise<number> {
   const unreported = (list: readonly Endpoint[]): Endpoint[] =>
     list.filter((end) => !reports.deleted.has(endKey(end)));
   let left = unreported(ends);
+  // With reports, looks are only the fallback: give the reports a moment first, and more
+  // between looks as they go on (a teardown's 1000 ends are freed over a second).
+  let pause = POLL_MS;
+  if (reports.listening && left.length > 0) {
+    await reports.all(left, firstLookMs);
+    left = unreported(left);
+  }
   let processes = 0;
   const deadline = performance.now() + timeoutMs;
   while (left.length > 0) {
@@ -126,7 +146,8 @@ async function waitUntilGone(
     left = unreported(present.flat());
     if (left.length === 0) return processes;
     if (performance.now() >= deadline) break;
-    await reports.next(left, POLL_MS);
+    await reports.all(left, pause);
+    if (reports.listening) pause = Math.min(pause * 2, MAX_PAUSE_MS);
     left = unreported(left);
   }
   if (left.length === 0) return processes;
