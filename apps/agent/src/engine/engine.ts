@@ -14,6 +14,7 @@ import {
   checkLab,
   shareUnchanged,
   type ClientMessage,
+  type ErrorCode,
   type KernelView,
   type Lab,
   type NamespaceState,
@@ -201,6 +202,55 @@ async function assemble(
     return true;
   }
 
+  /**
+   * The lab an apply or apply-patch asks for, checked against the lab's own rules (the message
+   * itself passed the shared schema on arrival); or null, after an error reply: nothing changes.
+   */
+  function checkedLab(
+    message: ClientMessage & { type: 'apply' | 'apply-patch' },
+    reply: Send,
+  ): Lab | null {
+    const refuse = (
+      code: ErrorCode,
+      text: string,
+      more: { path?: string; issues?: { code: string; path: string; message: string }[] } = {},
+    ): null => {
+      reply({ type: 'error', requestId: message.requestId, code, message: text, ...more });
+      return null;
+    };
+    let wanted: Lab;
+    if (message.type === 'apply') {
+      // What did not change since the applied lab is that lab's objects again, so that the
+      // pipeline's per-node work is remembered (an edit costs what it changes).
+      wanted = shareUnchanged(applier.applied(), message.lab);
+    } else {
+      // A patch keeps the untouched nodes and links as they are: no need to compare.
+      if (message.base !== shown.revision)
+        return refuse(
+          'stale-base',
+          `The lab changed since revision ${message.base} (it is at ${shown.revision} now, after another apply): nothing was changed; send the whole lab.`,
+          { path: 'base' },
+        );
+      const patched = applyLabPatch(shown.lab ?? EMPTY_LAB, message.patch);
+      if ('error' in patched)
+        return refuse(
+          'bad-message',
+          `${patched.error.path}: ${patched.error.message}; nothing was changed.`,
+          { path: patched.error.path },
+        );
+      wanted = patched.lab;
+    }
+    const result = checkLab(wanted);
+    const errors = result.issues.filter((i) => i.severity === 'error');
+    if (result.lab !== null && errors.length === 0) return result.lab;
+    const first = errors[0] ? ` ${errors[0].path}: ${errors[0].message}` : '';
+    return refuse(
+      'invalid-lab',
+      `The lab has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was changed.${first}`,
+      { issues: errors.map((i) => ({ code: i.code, path: i.path, message: i.message })) },
+    );
+  }
+
   async function handle(message: ClientMessage, reply: Send): Promise<void> {
     // Real work warms the pipeline up itself, and must not share the thread with the warm-up.
     if (message.type === 'apply' || message.type === 'apply-patch' || message.type === 'destroy')
@@ -208,52 +258,8 @@ async function assemble(
     switch (message.type) {
       case 'apply':
       case 'apply-patch': {
-        let wanted: Lab;
-        if (message.type === 'apply') {
-          // What did not change since the applied lab is that lab's objects again, so that the
-          // pipeline's per-node work is remembered (an edit costs what it changes).
-          wanted = shareUnchanged(applier.applied(), message.lab);
-        } else {
-          // A patch keeps the untouched nodes and links as they are: no need to compare.
-          if (message.base !== shown.revision) {
-            reply({
-              type: 'error',
-              requestId: message.requestId,
-              code: 'stale-base',
-              message: `The lab changed since revision ${message.base} (it is at ${shown.revision} now, after another apply): nothing was changed; send the whole lab.`,
-              path: 'base',
-            });
-            return;
-          }
-          const patched = applyLabPatch(shown.lab ?? EMPTY_LAB, message.patch);
-          if ('error' in patched) {
-            reply({
-              type: 'error',
-              requestId: message.requestId,
-              code: 'bad-message',
-              message: `${patched.error.path}: ${patched.error.message}; nothing was changed.`,
-              path: patched.error.path,
-            });
-            return;
-          }
-          wanted = patched.lab;
-        }
-        // The message was parsed with the shared schema on arrival: check the lab's own rules.
-        const result = checkLab(wanted);
-        const errors = result.issues.filter((i) => i.severity === 'error');
-        if (result.lab === null || errors.length > 0) {
-          reply({
-            type: 'error',
-            requestId: message.requestId,
-            code: 'invalid-lab',
-            message:
-              `The lab has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was changed. ${errors[0] ? `${errors[0].path}: ${errors[0].message}` : ''}`.trim(),
-            issues: errors.map((i) => ({ code: i.code, path: i.path, message: i.message })),
-          });
-          return;
-        }
-        const lab: Lab = result.lab;
-        await applyAndReport(message, (listener) => applier.apply(lab, listener));
+        const lab = checkedLab(message, reply);
+        if (lab !== null) await applyAndReport(message, (listener) => applier.apply(lab, listener));
         return;
       }
       case 'destroy':
