@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanStep } from '@netns-lab/model';
 import { createObserver } from '../kernel/observer';
-import { createTestLab, hostSnapshot, type HostSnapshot, type TestLab } from '../kernel/testing';
+import { createTestLab, expectHostUntouched, type TestLab } from '../kernel/testing';
 import { batchPlan } from './batches';
 import { executeSettling, vethNames } from './settle';
 
@@ -19,17 +19,11 @@ describe('vethNames', () => {
 });
 
 describe('waiting for the ends a namespace deletion frees', () => {
-  let before: HostSnapshot;
+  expectHostUntouched();
   let lab: TestLab | undefined;
-  beforeAll(() => {
-    before = hostSnapshot();
-  });
   afterEach(async () => {
     await lab?.close();
     lab = undefined;
-  });
-  afterAll(() => {
-    expect(hostSnapshot()).toEqual(before);
   });
 
   const deleteRed: PlanStep[] = [

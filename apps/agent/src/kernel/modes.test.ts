@@ -1,21 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { explainStartFailure } from './sandbox';
-import { hostSnapshot, type HostSnapshot } from './testing';
+import { expectHostUntouched } from './testing';
 
 const TEST_USER = 'netnslabtest';
 const isRoot = process.getuid?.() === 0;
 const agentDir = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/seed-smoke.ts', import.meta.url));
 
-let before: HostSnapshot;
-beforeAll(() => {
-  before = hostSnapshot();
-});
-afterAll(() => {
-  expect(hostSnapshot()).toEqual(before);
-});
+expectHostUntouched();
 
 interface Smoke {
   mode: string;

@@ -1,32 +1,25 @@
 import type { NamespaceState } from '@netns-lab/model';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createObserver, type Observer } from './observer';
 import { ping } from './probes';
 import {
   createTestLab,
   BRIDGE_LAB,
   GATEWAY_LAB,
-  hostSnapshot,
+  expectHostUntouched,
   runScript,
   VETH_LAB,
-  type HostSnapshot,
   type TestLab,
 } from './testing';
 
-let before: HostSnapshot;
+expectHostUntouched();
 let lab: TestLab | undefined;
 let observer: Observer | undefined;
-beforeAll(() => {
-  before = hostSnapshot();
-});
 afterEach(async () => {
   await observer?.close();
   await lab?.close();
   observer = undefined;
   lab = undefined;
-});
-afterAll(() => {
-  expect(hostSnapshot()).toEqual(before);
 });
 
 interface Recorded {

@@ -14,22 +14,19 @@ import { findTool } from './tools';
 import {
   createTestLab,
   GATEWAY_LAB,
-  hostSnapshot,
+  expectHostUntouched,
   runScript,
-  type HostSnapshot,
   type TestLab,
 } from './testing';
 
-let before: HostSnapshot;
+expectHostUntouched();
 let lab: TestLab;
 beforeAll(async () => {
-  before = hostSnapshot();
   lab = await createTestLab();
   await runScript(lab.runner, GATEWAY_LAB);
 });
 afterAll(async () => {
   await lab.close();
-  expect(hostSnapshot()).toEqual(before);
 });
 
 describe('ping', () => {

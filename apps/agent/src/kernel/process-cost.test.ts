@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNamespace } from './read-namespace';
-import { createTestLab, hostSnapshot, type HostSnapshot, type TestLab } from './testing';
+import { createTestLab, expectHostUntouched, type TestLab } from './testing';
 
-let before: HostSnapshot;
+expectHostUntouched();
 let lab: TestLab;
 beforeAll(async () => {
-  before = hostSnapshot();
   lab = await createTestLab();
 });
 afterAll(async () => {
   await lab.close();
-  expect(hostSnapshot()).toEqual(before);
 });
 
 function median(values: number[]): number {

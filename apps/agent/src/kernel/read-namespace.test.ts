@@ -1,29 +1,22 @@
 import { NamespaceStateSchema } from '@netns-lab/model';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ping } from './probes';
 import { listNamespaces, readNamespace, readNamespaceDetail } from './read-namespace';
 import {
   BRIDGE_LAB,
   createTestLab,
   GATEWAY_LAB,
-  hostSnapshot,
+  expectHostUntouched,
   runScript,
   VETH_LAB,
-  type HostSnapshot,
   type TestLab,
 } from './testing';
 
-let before: HostSnapshot;
+expectHostUntouched();
 let lab: TestLab | undefined;
-beforeAll(() => {
-  before = hostSnapshot();
-});
 afterEach(async () => {
   await lab?.close();
   lab = undefined;
-});
-afterAll(() => {
-  expect(hostSnapshot()).toEqual(before);
 });
 
 async function pingOnce(ns: string, target: string) {

@@ -3,25 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerClosedError } from './runner';
 import {
   createTestLab,
-  hostSnapshot,
+  expectHostUntouched,
   pidsOf,
   processAlive,
   waitFor,
-  type HostSnapshot,
   type TestLab,
 } from './testing';
 
-let before: HostSnapshot;
+expectHostUntouched();
 let lab: TestLab;
 beforeAll(async () => {
-  before = hostSnapshot();
   lab = await createTestLab();
   const added = await lab.runner.run('host', ['ip', 'netns', 'add', 'red']);
   expect(added.exitCode).toBe(0);
 });
 afterAll(async () => {
   await lab.close();
-  expect(hostSnapshot()).toEqual(before);
 });
 
 describe('the command runner', () => {

@@ -3,17 +3,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSandbox, SandboxError } from './sandbox';
-import { createTestLab, hostSnapshot, processAlive, waitFor, type HostSnapshot } from './testing';
+import { createTestLab, expectHostUntouched, processAlive, waitFor } from './testing';
 
-let before: HostSnapshot;
-beforeAll(() => {
-  before = hostSnapshot();
-});
-afterAll(() => {
-  expect(hostSnapshot()).toEqual(before);
-});
+expectHostUntouched();
 
 function hostNetnsList(): string {
   return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });

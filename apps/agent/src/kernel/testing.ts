@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createRunner, type Runner } from './runner';
 import { createSandbox, type Sandbox } from './sandbox';
 
@@ -131,6 +132,21 @@ export function hostSnapshot(): HostSnapshot {
       ? readdirSync('/dev/shm').filter((name) => name.startsWith('netns-lab-'))
       : [],
   };
+}
+
+/**
+ * Proves that a test file leaves this machine's own network as it found it: a snapshot before
+ * its first test, compared after its last. Call it before the hooks that make or close the
+ * file's labs (after-hooks run in reverse order), at the top of the file.
+ */
+export function expectHostUntouched(): void {
+  let before: HostSnapshot | undefined;
+  beforeAll(() => {
+    before = hostSnapshot();
+  });
+  afterAll(() => {
+    expect(hostSnapshot()).toEqual(before);
+  });
 }
 
 /** True while a process with this PID exists (zombies count as gone). */
