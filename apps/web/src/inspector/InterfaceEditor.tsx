@@ -1,10 +1,11 @@
 /** One end of a veth: its kernel name, addresses, MAC, MTU and state. */
 import { indexNodes, type Lab, type LabIssue, type LinkEnd } from '@netns-lab/model';
-import { CheckboxField, NumberField, TextField } from '../common/fields';
+import { TextField } from '../common/fields';
 import { proposeAddressFor } from '../lab/addresses';
-import { updateEnd, withOptional } from '../lab/edit';
+import { updateEnd } from '../lab/edit';
 import { appStore } from '../store/store';
 import { AddressList } from './AddressList';
+import { applyLinkLayer, LinkLayerFields } from './LinkLayerFields';
 
 export function InterfaceEditor({
   lab,
@@ -69,36 +70,12 @@ export function InterfaceEditor({
           onChange={(addresses, coalesce) => edit((e) => ({ ...e, addresses }), coalesce)}
         />
       ) : null}
-      <div className="field-pair">
-        <TextField
-          label="MAC"
-          value={end.mac ?? ''}
-          placeholder="automatic"
-          path={`${base}.mac`}
-          issues={issues}
-          onBlur={seal}
-          onChange={(mac) =>
-            edit((e) => withOptional(e, 'mac', mac.trim() === '' ? undefined : mac), `${base}.mac`)
-          }
-        />
-        <NumberField
-          label="MTU"
-          value={end.mtu}
-          min={68}
-          max={65535}
-          placeholder="1500"
-          path={`${base}.mtu`}
-          issues={issues}
-          onBlur={seal}
-          onChange={(mtu) => edit((e) => withOptional(e, 'mtu', mtu), `${base}.mtu`)}
-        />
-      </div>
-      <CheckboxField
-        label="Up"
-        checked={end.up}
-        path={`${base}.up`}
+      <LinkLayerFields
+        value={end}
+        base={base}
         issues={issues}
-        onChange={(up) => edit((e) => ({ ...e, up }))}
+        onBlur={seal}
+        onChange={(change, coalesce) => edit((e) => applyLinkLayer(e, change), coalesce)}
       />
     </fieldset>
   );

@@ -8,7 +8,7 @@ import {
   type LabNode,
 } from '@netns-lab/model';
 import { useState } from 'react';
-import { CheckboxField, IssueList, NumberField, SelectField, TextField } from '../common/fields';
+import { CheckboxField, IssueList, SelectField, TextField } from '../common/fields';
 import { StatusPill } from '../common/StatusPill';
 import { displayName, KIND_LABEL, nodeAriaLabel } from '../canvas/flow';
 import { proposeAddressFor } from '../lab/addresses';
@@ -18,6 +18,8 @@ import type { ElementStatus } from '../lab/status';
 import { appStore, useApp } from '../store/store';
 import { AddressList } from './AddressList';
 import { InterfaceEditor } from './InterfaceEditor';
+import { applyLinkLayer, LinkLayerFields } from './LinkLayerFields';
+import { ListItem } from './ListItem';
 import { hasOwnField } from './paths';
 import { RoutingEditor } from './RoutingEditor';
 
@@ -140,48 +142,14 @@ function BridgeFields({
           editNode<BridgeNode>(node.id, 'bridge', (n) => ({ ...n, addresses }), coalesce)
         }
       />
-      <div className="field-pair">
-        <TextField
-          label="MAC"
-          value={node.mac ?? ''}
-          placeholder="automatic"
-          path={`${base}.mac`}
-          issues={issues}
-          onBlur={seal}
-          onChange={(mac) =>
-            editNode<BridgeNode>(
-              node.id,
-              'bridge',
-              (n) => withOptional(n, 'mac', mac.trim() ? mac : undefined),
-              `${base}.mac`,
-            )
-          }
-        />
-        <NumberField
-          label="MTU"
-          value={node.mtu}
-          min={68}
-          max={65535}
-          placeholder="1500"
-          path={`${base}.mtu`}
-          issues={issues}
-          onBlur={seal}
-          onChange={(mtu) =>
-            editNode<BridgeNode>(
-              node.id,
-              'bridge',
-              (n) => withOptional(n, 'mtu', mtu),
-              `${base}.mtu`,
-            )
-          }
-        />
-      </div>
-      <CheckboxField
-        label="Up"
-        checked={node.up}
-        path={`${base}.up`}
+      <LinkLayerFields
+        value={node}
+        base={base}
         issues={issues}
-        onChange={(up) => editNode<BridgeNode>(node.id, 'bridge', (n) => ({ ...n, up }))}
+        onBlur={seal}
+        onChange={(change, coalesce) =>
+          editNode<BridgeNode>(node.id, 'bridge', (n) => applyLinkLayer(n, change), coalesce)
+        }
       />
     </div>
   );
@@ -233,15 +201,15 @@ function ExternalFields({
       {node.hosts.map((host, k) => {
         const path = `${base}.hosts[${k}]`;
         return (
-          <fieldset key={k} className="lan-host">
-            <legend>LAN PC {k + 1}</legend>
-            {issues
-              .filter((i) => i.path === path)
-              .map((issue, j) => (
-                <p key={j} className={`field-issue is-${issue.severity}`}>
-                  {issue.message}
-                </p>
-              ))}
+          <ListItem
+            key={k}
+            className="lan-host"
+            legend={`LAN PC ${k + 1}`}
+            path={path}
+            issues={issues}
+            removeLabel={`Remove LAN PC ${k + 1}`}
+            onRemove={() => edit((n) => ({ ...n, hosts: removeAt(n.hosts, k) }))}
+          >
             <TextField
               label="Name"
               value={host.name}
@@ -292,14 +260,7 @@ function ExternalFields({
                 }
               />
             </div>
-            <button
-              type="button"
-              className="small-button danger"
-              onClick={() => edit((n) => ({ ...n, hosts: removeAt(n.hosts, k) }))}
-            >
-              Remove LAN PC {k + 1}
-            </button>
-          </fieldset>
+          </ListItem>
         );
       })}
     </div>

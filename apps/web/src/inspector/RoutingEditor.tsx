@@ -5,6 +5,7 @@ import { proposeNatSource } from '../lab/addresses';
 import { removeAt, replaceAt, updateNode, withOptional } from '../lab/edit';
 import { interfacesOfRoutingNode } from '../lab/namespaces';
 import { appStore } from '../store/store';
+import { ListItem } from './ListItem';
 
 type RoutingNode = HostNode | NamespaceNode;
 
@@ -64,15 +65,16 @@ export function RoutingEditor({
         ) : null}
         {node.routes.map((route, k) => {
           const path = `${base}.routes[${k}]`;
-          const groupIssues = issues.filter((i) => i.path === path);
           return (
-            <fieldset key={k} className="route">
-              <legend>Route {k + 1}</legend>
-              {groupIssues.map((issue, j) => (
-                <p key={j} className={`field-issue is-${issue.severity}`}>
-                  {issue.message}
-                </p>
-              ))}
+            <ListItem
+              key={k}
+              className="route"
+              legend={`Route ${k + 1}`}
+              path={path}
+              issues={issues}
+              removeLabel={`Remove route ${k + 1}`}
+              onRemove={() => edit((n) => ({ ...n, routes: removeAt(n.routes, k) }))}
+            >
               <div className="field-pair">
                 <TextField
                   label="To"
@@ -121,14 +123,7 @@ export function RoutingEditor({
                   }
                 />
               </div>
-              <button
-                type="button"
-                className="small-button danger"
-                onClick={() => edit((n) => ({ ...n, routes: removeAt(n.routes, k) }))}
-              >
-                Remove route {k + 1}
-              </button>
-            </fieldset>
+            </ListItem>
           );
         })}
       </div>
@@ -162,15 +157,15 @@ export function RoutingEditor({
         {node.nat.map((rule, k) => {
           const path = `${base}.nat[${k}]`;
           return (
-            <fieldset key={k} className="nat-rule">
-              <legend>NAT rule {k + 1}</legend>
-              {issues
-                .filter((i) => i.path === path)
-                .map((issue, j) => (
-                  <p key={j} className={`field-issue is-${issue.severity}`}>
-                    {issue.message}
-                  </p>
-                ))}
+            <ListItem
+              key={k}
+              className="nat-rule"
+              legend={`NAT rule ${k + 1}`}
+              path={path}
+              issues={issues}
+              removeLabel={`Remove NAT rule ${k + 1}`}
+              onRemove={() => edit((n) => ({ ...n, nat: removeAt(n.nat, k) }))}
+            >
               <div className="field-pair">
                 <TextField
                   label="Source"
@@ -192,14 +187,7 @@ export function RoutingEditor({
                   }
                 />
               </div>
-              <button
-                type="button"
-                className="small-button danger"
-                onClick={() => edit((n) => ({ ...n, nat: removeAt(n.nat, k) }))}
-              >
-                Remove NAT rule {k + 1}
-              </button>
-            </fieldset>
+            </ListItem>
           );
         })}
       </div>
