@@ -48,56 +48,37 @@ export interface Statuses {
 
 export function elementStatuses(input: StatusInput): Statuses {
   const { lab, applied, plan, issues, failure, drift } = input;
-  const changedNodes = new Set<string>();
-  const changedLinks = new Set<string>();
+  const changed = { nodes: new Set<string>(), links: new Set<string>() };
   for (const { origin } of plan) {
-    if (origin.nodeId !== undefined) changedNodes.add(origin.nodeId);
-    if (origin.linkId !== undefined) changedLinks.add(origin.linkId);
+    if (origin.nodeId !== undefined) changed.nodes.add(origin.nodeId);
+    if (origin.linkId !== undefined) changed.links.add(origin.linkId);
   }
-  const appliedNodes = new Set(applied?.nodes.map((n) => n.id) ?? []);
-  const appliedLinks = new Set(applied?.links.map((l) => l.id) ?? []);
-  const decide = (
-    hasErrors: boolean,
-    failed: boolean,
-    inApplied: boolean,
-    changed: boolean,
-    differs: boolean,
-  ): ElementStatus => {
-    if (hasErrors || failed) return 'error';
-    // Drawn anew but identical in the kernel to something applied (no step for it): applied.
-    if (!inApplied && (applied === null || changed)) return 'not-applied';
-    if (changed) return 'changed';
-    if (differs) return 'differs';
-    return 'applied';
+  /** The status of each node (or each link): same rules, each kind's own sets. */
+  const statusesOf = (
+    elements: readonly { id: string }[],
+    kind: 'nodes' | 'links',
+    issuesOf: IssueIndex['byNode'],
+    failedId: string | undefined,
+  ): Map<string, ElementStatus> => {
+    // The host is always there; it counts as applied once anything is.
+    const inApplied = new Set(applied?.[kind].map((e) => e.id) ?? []);
+    const out = new Map<string, ElementStatus>();
+    for (const { id } of elements) {
+      const errors = (issuesOf.get(id) ?? []).some((i) => i.severity === 'error');
+      let status: ElementStatus;
+      if (errors || failedId === id) status = 'error';
+      // Drawn anew but identical in the kernel to something applied (no step for it): applied.
+      else if (!inApplied.has(id) && (applied === null || changed[kind].has(id)))
+        status = 'not-applied';
+      else if (changed[kind].has(id)) status = 'changed';
+      else if (drift[kind].has(id)) status = 'differs';
+      else status = 'applied';
+      out.set(id, status);
+    }
+    return out;
   };
-  const nodes = new Map<string, ElementStatus>();
-  for (const node of lab.nodes) {
-    const errors = (issues.byNode.get(node.id) ?? []).some((i) => i.severity === 'error');
-    nodes.set(
-      node.id,
-      decide(
-        errors,
-        failure?.nodeId === node.id,
-        // The host is always there; it counts as applied once anything is.
-        appliedNodes.has(node.id),
-        changedNodes.has(node.id),
-        drift.nodes.has(node.id),
-      ),
-    );
-  }
-  const links = new Map<string, ElementStatus>();
-  for (const link of lab.links) {
-    const errors = (issues.byLink.get(link.id) ?? []).some((i) => i.severity === 'error');
-    links.set(
-      link.id,
-      decide(
-        errors,
-        failure?.linkId === link.id,
-        appliedLinks.has(link.id),
-        changedLinks.has(link.id),
-        drift.links.has(link.id),
-      ),
-    );
-  }
-  return { nodes, links };
+  return {
+    nodes: statusesOf(lab.nodes, 'nodes', issues.byNode, failure?.nodeId),
+    links: statusesOf(lab.links, 'links', issues.byLink, failure?.linkId),
+  };
 }
