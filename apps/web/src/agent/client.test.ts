@@ -1,10 +1,11 @@
-import { exampleLab } from '@netns-lab/model';
+import { exampleLab, type NamespaceState } from '@netns-lab/model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppStore, type AppStore } from '../store/store';
 import {
   AgentClient,
   backoffDelay,
   DEFAULT_BACKOFF,
+  FLUSH_MS,
   UNREACHABLE_AFTER,
   type SocketLike,
 } from './client';
@@ -415,5 +416,52 @@ describe('a big apply', () => {
     const progress = store.getState().applyProgress;
     expect(progress?.statuses).toEqual(['ok', 'pending', 'pending']);
     expect(progress?.done?.interrupted).toBe(true);
+  });
+});
+
+describe('the live tables during a big apply', () => {
+  const state = (name: string, address: string): NamespaceState => ({
+    ns: name,
+    links: [],
+    addresses: [{ ifname: `veth-${name}`, family: 4, cidr: address, scope: 'global' }],
+    routes: [],
+    neighbours: [],
+    fdb: [],
+    ipForward: false,
+    nat: [],
+    readAt: 0,
+  });
+
+  it('hands a burst of namespace states to the store as one update, in order', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    let updates = 0;
+    const unsubscribe = store.subscribe(() => (updates += 1));
+    for (let i = 0; i < 200; i++)
+      socket.receive({ type: 'ns-state', state: state(`ns${i}`, `10.0.0.${i % 250}/16`) });
+    // A later state of one namespace wins; a namespace gone is gone.
+    socket.receive({ type: 'ns-state', state: state('ns7', '10.0.9.9/16') });
+    socket.receive({ type: 'ns-gone', ns: 'ns8' });
+    expect(updates).toBe(0);
+    vi.advanceTimersByTime(FLUSH_MS);
+    unsubscribe();
+    expect(updates).toBe(1);
+    const namespaces = store.getState().namespaces;
+    expect(Object.keys(namespaces)).toHaveLength(199);
+    expect(namespaces['ns7']?.addresses[0]?.cidr).toBe('10.0.9.9/16');
+    expect(namespaces['ns8']).toBeUndefined();
+    // Their rows are news for the tables' highlight.
+    expect(Object.keys(store.getState().recent).length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('hands the states over before a message that follows them, without waiting', () => {
+    client.start();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    socket.receive({ type: 'ns-state', state: state('red', '192.168.15.1/24') });
+    expect(store.getState().namespaces['red']).toBeUndefined();
+    socket.receive({ type: 'lab', revision: 1, lab: null });
+    expect(store.getState().namespaces['red']?.addresses[0]?.cidr).toBe('192.168.15.1/24');
   });
 });

@@ -4,8 +4,14 @@
  * message with the model's protocol schema, and hands it to the store. Components call its
  * small typed API (apply, destroy, ping, routeGet, cancel, refresh).
  */
-import { labPatch, parseServerMessage, type ClientMessageInput, type Lab } from '@netns-lab/model';
-import type { StepUpdate } from '../store/agentSlice';
+import {
+  labPatch,
+  parseServerMessage,
+  type ClientMessageInput,
+  type Lab,
+  type ServerMessage,
+} from '@netns-lab/model';
+import type { NamespaceUpdate } from '../store/liveSlice';
 import type { AppStore } from '../store/store';
 
 /** What the client needs of a WebSocket (the browser's, or a fake one in tests). */
@@ -36,13 +42,16 @@ export const UNREACHABLE_AFTER = 5;
 
 const OPEN = 1;
 
+type HeldMessage = Extract<ServerMessage, { type: 'apply-step' | 'ns-state' | 'ns-gone' }>;
+
 /**
- * How long apply-step messages gather before the store hears of them. A big apply sends
- * thousands in a few seconds; one store update (and one render of the plan) each would freeze
- * the page, so the client hands them over at most this often, and at once before any other
- * message (apply-done above all), so the store sees every step, in order, before the end.
+ * How long apply-step, ns-state and ns-gone messages gather before the store hears of them. A
+ * big apply sends thousands of steps in a few seconds, and then a state for each of its
+ * namespaces; one store update (and one render of the plan, the canvas and the tables) each
+ * would freeze the page, so the client hands them over at most this often, and at once before
+ * any other message (apply-done above all), so the store sees them all, in order, before it.
  */
-export const STEP_FLUSH_MS = 50;
+export const FLUSH_MS = 50;
 
 export interface AgentClientOptions {
   url: string;
@@ -53,8 +62,8 @@ export interface AgentClientOptions {
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
-  /** How long apply-step messages gather before the store gets them (STEP_FLUSH_MS). */
-  stepFlushMs?: number;
+  /** How long apply-step, ns-state and ns-gone messages gather (FLUSH_MS). */
+  flushMs?: number;
 }
 
 /** The delay before retry number `attempt` (1, 2, ...): base * 2^(attempt-1), capped, spread. */
@@ -80,9 +89,9 @@ export class AgentClient {
   private sandboxRestarted = false;
   /** Patches sent and not yet started, with their whole lab (sent instead if the base is stale). */
   private patched = new Map<string, Lab>();
-  /** apply-step messages not yet handed to the store, in arrival order. */
-  private steps: (StepUpdate & { applyId: string })[] = [];
-  private stepTimer: unknown = null;
+  /** apply-step, ns-state and ns-gone messages not yet handed to the store, in arrival order. */
+  private held: HeldMessage[] = [];
+  private heldTimer: unknown = null;
   private readonly backoff: Backoff;
   private readonly createSocket: SocketFactory;
   private readonly random: () => number;
@@ -116,7 +125,7 @@ export class AgentClient {
 
   /** Closes the connection and stops reconnecting. Safe to call more than once. */
   stop(): void {
-    this.flushSteps();
+    this.flushHeld();
     this.stopped = true;
     if (this.timer !== null) {
       this.clearTimer(this.timer);
@@ -159,8 +168,8 @@ export class AgentClient {
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
-      // The steps that arrived count before the apply is called interrupted.
-      this.flushSteps();
+      // What arrived counts before the apply is called interrupted.
+      this.flushHeld();
       this.socket = null;
       // Their answers will not come on this connection.
       this.patched.clear();
@@ -222,17 +231,21 @@ export class AgentClient {
     }
     if (message.type === 'apply-started' && message.requestId !== undefined)
       this.patched.delete(message.requestId);
-    if (message.type === 'apply-step') {
-      this.steps.push({ applyId: message.applyId, index: message.index, status: message.status });
-      if (this.stepTimer === null)
-        this.stepTimer = this.setTimer(() => {
-          this.stepTimer = null;
-          this.flushSteps();
-        }, this.options.stepFlushMs ?? STEP_FLUSH_MS);
+    if (
+      message.type === 'apply-step' ||
+      message.type === 'ns-state' ||
+      message.type === 'ns-gone'
+    ) {
+      this.held.push(message);
+      if (this.heldTimer === null)
+        this.heldTimer = this.setTimer(() => {
+          this.heldTimer = null;
+          this.flushHeld();
+        }, this.options.flushMs ?? FLUSH_MS);
       return;
     }
-    // Whatever follows the steps (apply-done, a new apply...) finds them in the store.
-    this.flushSteps();
+    // Whatever follows them (apply-done, a new apply...) finds them in the store.
+    this.flushHeld();
     const before = this.store.getState();
     const lostLab =
       message.type === 'lab' &&
@@ -247,19 +260,43 @@ export class AgentClient {
     if (lostLab && before.appliedLab !== null) this.apply(before.appliedLab);
   }
 
-  /** Hands the gathered apply-step messages to the store: one update per apply. */
-  private flushSteps(): void {
-    if (this.stepTimer !== null) {
-      this.clearTimer(this.stepTimer);
-      this.stepTimer = null;
+  /**
+   * Hands the gathered messages to the store, in order: one update per run of steps of one
+   * apply, one per run of namespace states.
+   */
+  private flushHeld(): void {
+    if (this.heldTimer !== null) {
+      this.clearTimer(this.heldTimer);
+      this.heldTimer = null;
     }
-    const steps = this.steps;
-    if (steps.length === 0) return;
-    this.steps = [];
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    const runKey = (m: HeldMessage): string => (m.type === 'apply-step' ? m.applyId : '');
     let start = 0;
-    for (let i = 1; i <= steps.length; i++) {
-      if (i < steps.length && steps[i]!.applyId === steps[start]!.applyId) continue;
-      this.store.getState().stepsRan(steps[start]!.applyId, steps.slice(start, i));
+    for (let i = 1; i <= held.length; i++) {
+      if (i < held.length && runKey(held[i]!) === runKey(held[start]!)) continue;
+      const run = held.slice(start, i);
+      const first = run[0]!;
+      if (first.type === 'apply-step')
+        this.store.getState().stepsRan(
+          first.applyId,
+          run.flatMap((m) =>
+            m.type === 'apply-step' ? [{ index: m.index, status: m.status }] : [],
+          ),
+        );
+      else
+        this.store
+          .getState()
+          .namespacesChanged(
+            run.flatMap((m): NamespaceUpdate[] =>
+              m.type === 'ns-state'
+                ? [{ state: m.state }]
+                : m.type === 'ns-gone'
+                  ? [{ gone: m.ns }]
+                  : [],
+            ),
+          );
       start = i;
     }
   }

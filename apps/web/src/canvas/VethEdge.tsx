@@ -4,12 +4,15 @@
  */
 import {
   BaseEdge,
-  EdgeLabelRenderer,
   useInternalNode,
+  useStore,
   type EdgeProps,
   type EdgeTypes,
   type InternalNode,
+  type ReactFlowState,
 } from '@xyflow/react';
+import type { ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { IssueMark } from '../common/IssueMark';
 import { appStore } from '../store/store';
 import type { VethFlowEdge } from './flow';
@@ -19,6 +22,31 @@ const PARALLEL_GAP = 26;
 const SPLIT_LABELS_AT = 230;
 const CRAMPED_BELOW = 120;
 const BESIDE = 64;
+
+/** Each flow's label layer, once found (it never changes while the flow is mounted). */
+const labelLayers = new WeakMap<Element, Element>();
+
+function labelLayer(state: ReactFlowState): Element | null {
+  const dom = state.domNode;
+  if (!dom) return null;
+  let layer = labelLayers.get(dom);
+  if (layer === undefined) {
+    const found = dom.querySelector('.react-flow__edgelabel-renderer');
+    if (found === null) return null;
+    labelLayers.set(dom, (layer = found));
+  }
+  return layer;
+}
+
+/**
+ * React Flow's EdgeLabelRenderer, without its cost: that one looks the label layer up with
+ * querySelector on every change of the flow's store, once per edge (200 cables: 1.8 s of DOM
+ * queries while a lab's states streamed in). This one finds it once per flow.
+ */
+function EdgeLabels({ children }: { children: ReactNode }) {
+  const layer = useStore(labelLayer);
+  return layer === null ? null : createPortal(children, layer);
+}
 
 function boxOf(node: InternalNode): Box {
   return {
@@ -98,7 +126,7 @@ function VethEdge({ id, source, target, data, selected }: EdgeProps<VethFlowEdge
   return (
     <>
       <BaseEdge id={id} path={path} className={classes} interactionWidth={18} />
-      <EdgeLabelRenderer>
+      <EdgeLabels>
         {split ? (
           <>
             <EndLabel
@@ -145,7 +173,7 @@ function VethEdge({ id, source, target, data, selected }: EdgeProps<VethFlowEdge
             <IssueMark issues={data.issues} extra={data.failure} />
           </div>
         ) : null}
-      </EdgeLabelRenderer>
+      </EdgeLabels>
     </>
   );
 }

@@ -147,6 +147,20 @@ describe('flow changes map back to the lab', () => {
     });
   });
 
+  it('keeps the same node object when nothing it shows changed, so React Flow skips it', () => {
+    const first = mergeFlowNodes(labToFlowNodes(lab, context()), []);
+    const measured = first.map((n) => ({ ...n, measured: { width: 180, height: 70 } }));
+    // A new context (another namespace's state came in) that changes only red's status.
+    const statuses = { nodes: new Map([['red', 'applied' as const]]), links: new Map() };
+    const next = mergeFlowNodes(labToFlowNodes(lab, context({ statuses })), measured);
+    for (const node of next)
+      if (node.id === 'red') {
+        expect(node).not.toBe(measured.find((n) => n.id === 'red'));
+        expect(node.data.status).toBe('applied');
+        expect(node.measured).toEqual({ width: 180, height: 70 });
+      } else expect(node).toBe(measured.find((n) => n.id === node.id));
+  });
+
   it('commits positions only once a drag has ended', () => {
     const during: NodeChange[] = [
       { type: 'position', id: 'red', position: { x: 10, y: 10 }, dragging: true },

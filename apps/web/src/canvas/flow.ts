@@ -73,16 +73,23 @@ export function linkAriaLabel(link: Link): string {
   return `Cable ${link.a.ifname} to ${link.b.ifname}`;
 }
 
-function portsOf(lab: Lab, nodeId: string, names: Map<string, string>): PortView[] {
-  const ports: PortView[] = [];
+// Shared empty lists: a node without ports or issues has the same data from one render to the
+// next (see mergeFlowNodes).
+const NO_PORTS: PortView[] = [];
+const NO_ISSUES: LabIssue[] = [];
+
+/** Each node's ports (its cable ends), in link order: one pass over the links for all nodes. */
+function portsByNode(lab: Lab, names: Map<string, string>): Map<string, PortView[]> {
+  const ports = new Map<string, PortView[]>();
   for (const link of lab.links) {
     for (const [side, other] of [
       ['a', 'b'],
       ['b', 'a'],
     ] as const) {
       const end = link[side];
-      if (end.node !== nodeId) continue;
-      ports.push({
+      let list = ports.get(end.node);
+      if (list === undefined) ports.set(end.node, (list = []));
+      list.push({
         linkId: link.id,
         ifname: end.ifname,
         addresses: end.addresses,
@@ -96,6 +103,7 @@ function portsOf(lab: Lab, nodeId: string, names: Map<string, string>): PortView
 
 export function labToFlowNodes(lab: Lab, ctx: FlowContext): LabFlowNode[] {
   const names = new Map(lab.nodes.map((n) => [n.id, displayName(n)]));
+  const ports = portsByNode(lab, names);
   const selected = new Set(ctx.selection.nodes);
   const onPath = new Set(ctx.path?.nodes ?? []);
   return lab.nodes.map((node) => {
@@ -106,9 +114,9 @@ export function labToFlowNodes(lab: Lab, ctx: FlowContext): LabFlowNode[] {
       position: { x: position.x, y: position.y },
       data: {
         node,
-        ports: portsOf(lab, node.id, names),
+        ports: ports.get(node.id) ?? NO_PORTS,
         status: ctx.statuses.nodes.get(node.id) ?? 'not-applied',
-        issues: ctx.issues.byNode.get(node.id) ?? [],
+        issues: ctx.issues.byNode.get(node.id) ?? NO_ISSUES,
         failure: ctx.failure?.nodeId === node.id ? ctx.failure.message : null,
         onPath: onPath.has(node.id),
       },
@@ -145,7 +153,7 @@ export function labToFlowEdges(lab: Lab, ctx: FlowContext): VethFlowEdge[] {
       data: {
         link,
         status: ctx.statuses.links.get(link.id) ?? 'not-applied',
-        issues: ctx.issues.byLink.get(link.id) ?? [],
+        issues: ctx.issues.byLink.get(link.id) ?? NO_ISSUES,
         failure: ctx.failure?.linkId === link.id ? ctx.failure.message : null,
         onPath: onPath.has(link.id),
         parallel: { index, count: pairs.get(key) ?? 1 },
@@ -164,6 +172,9 @@ export function mergeFlowNodes(next: LabFlowNode[], prev: readonly LabFlowNode[]
   return next.map((node) => {
     const old = before.get(node.id);
     if (old === undefined) return node;
+    // Nothing shown changed: the same object, so that React Flow renders the node again only
+    // when it must (a state streaming in for one of 1000 namespaces re-renders one node).
+    if (!old.dragging && sameFlowNode(old, node)) return old;
     const merged: LabFlowNode = { ...node };
     if (old.measured !== undefined) merged.measured = old.measured;
     if (old.dragging) {
@@ -172,6 +183,41 @@ export function mergeFlowNodes(next: LabFlowNode[], prev: readonly LabFlowNode[]
     }
     return merged;
   });
+}
+
+function samePorts(a: readonly PortView[], b: readonly PortView[]): boolean {
+  return (
+    a === b ||
+    (a.length === b.length &&
+      a.every((p, i) => {
+        const q = b[i]!;
+        return (
+          p.linkId === q.linkId &&
+          p.ifname === q.ifname &&
+          p.addresses === q.addresses &&
+          p.up === q.up &&
+          p.peer === q.peer
+        );
+      }))
+  );
+}
+
+/** Whether two flow nodes of one lab node show the same (what labToFlowNodes sets). */
+function sameFlowNode(a: LabFlowNode, b: LabFlowNode): boolean {
+  return (
+    a.type === b.type &&
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.selected === b.selected &&
+    a.deletable === b.deletable &&
+    a.ariaLabel === b.ariaLabel &&
+    a.data.node === b.data.node &&
+    a.data.status === b.data.status &&
+    a.data.issues === b.data.issues &&
+    a.data.failure === b.data.failure &&
+    a.data.onPath === b.data.onPath &&
+    samePorts(a.data.ports, b.data.ports)
+  );
 }
 
 /**

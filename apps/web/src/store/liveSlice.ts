@@ -9,6 +9,9 @@ import type { SliceCreator } from './types';
 /** How long a new or changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
 
+/** A namespace's new state, or its deletion. */
+export type NamespaceUpdate = { state: NamespaceState } | { gone: string };
+
 export interface LiveSlice {
   namespaces: Record<string, NamespaceState>;
   /** A full snapshot arrived (after hello): namespaces missing from it do not exist. */
@@ -18,6 +21,8 @@ export interface LiveSlice {
   setLiveState: (states: readonly NamespaceState[]) => void;
   setNamespaceState: (state: NamespaceState) => void;
   removeNamespace: (ns: string) => void;
+  /** Several namespaces' new states and deletions, in order, as one update of the store. */
+  namespacesChanged: (updates: readonly NamespaceUpdate[]) => void;
   /** Drops highlights older than HIGHLIGHT_MS. */
   expireRecent: (now?: number) => void;
 }
@@ -25,17 +30,19 @@ export interface LiveSlice {
 let expiryTimer: ReturnType<typeof setTimeout> | null = null;
 
 export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
-  const highlight = (keys: string[]): void => {
-    if (keys.length === 0) return;
+  /** The recent rows with `keys` added (or the same object when there are none). */
+  const highlighted = (keys: readonly string[]): Record<string, number> => {
+    const before = get().recent;
+    if (keys.length === 0) return before;
     const now = Date.now();
-    const recent = { ...get().recent };
+    const recent = { ...before };
     for (const key of keys) recent[key] = now;
-    set({ recent });
     if (expiryTimer !== null) clearTimeout(expiryTimer);
     expiryTimer = setTimeout(() => {
       expiryTimer = null;
       get().expireRecent();
     }, HIGHLIGHT_MS + 50);
+    return recent;
   };
 
   return {
@@ -52,21 +59,31 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
         // The first snapshot is not news; later ones (after a reconnect) are compared.
         if (liveLoaded) changed.push(...changedRows(before[state.ns], state));
       }
-      set({ namespaces, liveLoaded: true });
-      highlight(changed);
+      set({ namespaces, liveLoaded: true, recent: highlighted(changed) });
     },
 
-    setNamespaceState: (state) => {
-      const before = get().namespaces[state.ns];
-      set({ namespaces: { ...get().namespaces, [state.ns]: state } });
-      highlight(changedRows(before, state));
-    },
+    setNamespaceState: (state) => get().namespacesChanged([{ state }]),
 
-    removeNamespace: (ns) => {
-      if (!(ns in get().namespaces)) return;
-      const namespaces = { ...get().namespaces };
-      delete namespaces[ns];
-      set({ namespaces });
+    removeNamespace: (ns) => get().namespacesChanged([{ gone: ns }]),
+
+    namespacesChanged: (updates) => {
+      const before = get().namespaces;
+      let namespaces = before;
+      const changed: string[] = [];
+      for (const update of updates) {
+        if ('gone' in update) {
+          if (!(update.gone in namespaces)) continue;
+          if (namespaces === before) namespaces = { ...before };
+          delete namespaces[update.gone];
+        } else {
+          const { state } = update;
+          changed.push(...changedRows(namespaces[state.ns], state));
+          if (namespaces === before) namespaces = { ...before };
+          namespaces[state.ns] = state;
+        }
+      }
+      if (namespaces === before) return;
+      set({ namespaces, recent: highlighted(changed) });
     },
 
     expireRecent: (now = Date.now()) => {
