@@ -29,6 +29,7 @@ import {
   labToFlowNodes,
   localChanges,
   mergeFlowNodes,
+  reuseFlowEdges,
   settledPositions,
   type FlowContext,
   type LabFlowNode,
@@ -80,7 +81,12 @@ export function Canvas() {
     [statuses, issues, failure, path, selection],
   );
   const derivedNodes = useMemo(() => labToFlowNodes(lab, context), [lab, context]);
-  const edges = useMemo(() => labToFlowEdges(lab, context), [lab, context]);
+  const previousEdges = useRef<VethFlowEdge[]>([]);
+  const edges = useMemo(
+    () =>
+      (previousEdges.current = reuseFlowEdges(labToFlowEdges(lab, context), previousEdges.current)),
+    [lab, context],
+  );
   const [nodes, setNodes] = useState<LabFlowNode[]>(derivedNodes);
   useEffect(() => {
     setNodes((prev) => mergeFlowNodes(derivedNodes, prev));

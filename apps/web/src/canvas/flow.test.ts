@@ -7,6 +7,7 @@ import {
   labToFlowNodes,
   localChanges,
   mergeFlowNodes,
+  reuseFlowEdges,
   settledPositions,
 } from './flow';
 
@@ -159,6 +160,16 @@ describe('flow changes map back to the lab', () => {
         expect(node.data.status).toBe('applied');
         expect(node.measured).toEqual({ width: 180, height: 70 });
       } else expect(node).toBe(measured.find((n) => n.id === node.id));
+  });
+
+  it('keeps the cables whose look did not change, and the whole list when none did', () => {
+    const first = labToFlowEdges(lab, context());
+    expect(reuseFlowEdges(labToFlowEdges(lab, context()), first)).toBe(first);
+    const statuses = { nodes: new Map(), links: new Map([['red-br', 'applied' as const]]) };
+    const next = reuseFlowEdges(labToFlowEdges(lab, context({ statuses })), first);
+    expect(next).not.toBe(first);
+    expect(next.find((e) => e.id === 'red-br')?.data?.status).toBe('applied');
+    expect(next.find((e) => e.id === 'blue-br')).toBe(first.find((e) => e.id === 'blue-br'));
   });
 
   it('commits positions only once a drag has ended', () => {

@@ -164,6 +164,45 @@ export function labToFlowEdges(lab: Lab, ctx: FlowContext): VethFlowEdge[] {
 }
 
 /**
+ * Fresh flow edges from the lab, as the previous objects where nothing they show changed: React
+ * Flow draws a cable again only when its own object is new (1000 cables, one of them changed).
+ */
+export function reuseFlowEdges(
+  next: VethFlowEdge[],
+  prev: readonly VethFlowEdge[],
+): VethFlowEdge[] {
+  if (prev.length === 0) return next;
+  const before = new Map(prev.map((e) => [e.id, e]));
+  let reused = 0;
+  const out = next.map((edge) => {
+    const old = before.get(edge.id);
+    if (old === undefined || !sameFlowEdge(old, edge)) return edge;
+    reused += 1;
+    return old;
+  });
+  // Everything as it was: the previous array itself, so React Flow has nothing to look at.
+  return reused === prev.length && out.length === prev.length ? (prev as VethFlowEdge[]) : out;
+}
+
+function sameFlowEdge(a: VethFlowEdge, b: VethFlowEdge): boolean {
+  const x = a.data!;
+  const y = b.data!;
+  return (
+    a.source === b.source &&
+    a.target === b.target &&
+    a.selected === b.selected &&
+    a.ariaLabel === b.ariaLabel &&
+    x.link === y.link &&
+    x.status === y.status &&
+    x.issues === y.issues &&
+    x.failure === y.failure &&
+    x.onPath === y.onPath &&
+    x.parallel.index === y.parallel.index &&
+    x.parallel.count === y.parallel.count
+  );
+}
+
+/**
  * Fresh flow nodes from the lab, keeping what React Flow learnt about the previous ones (their
  * measured size) and, for a node being dragged, its position under the pointer.
  */
