@@ -1,25 +1,16 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startServer } from './server';
 import {
   fakeEngine,
   goodHeaders,
   httpRequest,
+  serverPerTest,
   startTestServer,
-  type TestServer,
 } from './test-support';
 
-let test: TestServer | undefined;
-afterEach(async () => {
-  await test?.close();
-  test = undefined;
-});
-
-async function start(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  test = await startTestServer(options);
-  return test;
-}
+const start = serverPerTest();
 
 describe('where the agent listens', () => {
   it('listens on loopback addresses only, and prints a 127.0.0.1 URL carrying the token', async () => {

@@ -1,24 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXAMPLE_LABS, MAX_MESSAGE_BYTES } from '@netns-lab/model';
-import {
-  browserHeaders,
-  connect,
-  fakeEngine,
-  handshake,
-  startTestServer,
-  type TestServer,
-} from './test-support';
+import { browserHeaders, connect, fakeEngine, handshake, serverPerTest } from './test-support';
 
-let test: TestServer | undefined;
-afterEach(async () => {
-  await test?.close();
-  test = undefined;
-});
-
-async function start(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  test = await startTestServer(options);
-  return test;
-}
+const start = serverPerTest();
 
 const ping = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'ping',

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage } from '@netns-lab/model';
 import type { Engine, Send } from '../engine/types';
@@ -83,6 +84,21 @@ export async function startTestServer(
       rmSync(webRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test file whose tests start one server each: the function that starts it, and an
+ * afterEach hook that closes it.
+ */
+export function serverPerTest(): (
+  options?: Parameters<typeof startTestServer>[0],
+) => Promise<TestServer> {
+  let current: TestServer | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => (current = await startTestServer(options));
 }
 
 export interface RawResponse {
