@@ -13,6 +13,7 @@ import {
   compileLab,
   diffModels,
   emptyKernelModel,
+  emptyNamespaceState,
   EXAMPLE_LABS,
   HOST_NS,
   observedModel,
@@ -40,17 +41,9 @@ function viewOf(model: KernelModel): KernelView {
   const stateOf = (ns: string): NamespaceState => {
     let state = states.get(ns);
     if (state === undefined) {
-      state = {
-        ns,
+      state = emptyNamespaceState(ns, {
         links: [{ ifname: 'lo', ifindex: 1, state: 'UNKNOWN', adminUp: true, kind: 'loopback' }],
-        addresses: [],
-        routes: [],
-        neighbours: [],
-        fdb: [],
-        ipForward: false,
-        nat: [],
-        readAt: 0,
-      };
+      });
       states.set(ns, state);
     }
     return state;

@@ -1,4 +1,4 @@
-import { exampleLab, type NamespaceState } from '@netns-lab/model';
+import { emptyNamespaceState, exampleLab, type NamespaceState } from '@netns-lab/model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppStore, type AppStore } from '../store/store';
 import {
@@ -420,17 +420,10 @@ describe('a big apply', () => {
 });
 
 describe('the live tables during a big apply', () => {
-  const state = (name: string, address: string): NamespaceState => ({
-    ns: name,
-    links: [],
-    addresses: [{ ifname: `veth-${name}`, family: 4, cidr: address, scope: 'global' }],
-    routes: [],
-    neighbours: [],
-    fdb: [],
-    ipForward: false,
-    nat: [],
-    readAt: 0,
-  });
+  const state = (name: string, address: string): NamespaceState =>
+    emptyNamespaceState(name, {
+      addresses: [{ ifname: `veth-${name}`, family: 4, cidr: address, scope: 'global' }],
+    });
 
   it('hands a burst of namespace states to the store as one update, in order', () => {
     client.start();

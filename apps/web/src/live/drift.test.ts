@@ -1,4 +1,9 @@
-import { exampleLab, type LiveLink, type NamespaceState } from '@netns-lab/model';
+import {
+  emptyNamespaceState,
+  exampleLab,
+  type LiveLink,
+  type NamespaceState,
+} from '@netns-lab/model';
 import { describe, expect, it } from 'vitest';
 import { driftOf } from './drift';
 
@@ -10,17 +15,11 @@ const link = (ifname: string, master?: string, adminUp = true): LiveLink => ({
   ...(master === undefined ? {} : { master }),
 });
 
-const state = (ns: string, links: LiveLink[], cidrs: [string, string][] = []): NamespaceState => ({
-  ns,
-  links,
-  addresses: cidrs.map(([ifname, cidr]) => ({ ifname, cidr, family: 4 })),
-  routes: [],
-  neighbours: [],
-  fdb: [],
-  ipForward: false,
-  nat: [],
-  readAt: 0,
-});
+const state = (ns: string, links: LiveLink[], cidrs: [string, string][] = []): NamespaceState =>
+  emptyNamespaceState(ns, {
+    links,
+    addresses: cidrs.map(([ifname, cidr]) => ({ ifname, cidr, family: 4 })),
+  });
 
 /** The kernel holding exactly the seed's bridge lab. */
 function holding(): Record<string, NamespaceState> {

@@ -1,18 +1,9 @@
-import { exampleLab, type NamespaceState } from '@netns-lab/model';
+import { emptyNamespaceState, exampleLab, type NamespaceState } from '@netns-lab/model';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from './store';
 
-const ns = (name: string, neighbours: NamespaceState['neighbours'] = []): NamespaceState => ({
-  ns: name,
-  links: [],
-  addresses: [],
-  routes: [],
-  neighbours,
-  fdb: [],
-  ipForward: false,
-  nat: [],
-  readAt: 0,
-});
+const ns = (name: string, neighbours: NamespaceState['neighbours'] = []): NamespaceState =>
+  emptyNamespaceState(name, { neighbours });
 
 describe('messages from the agent', () => {
   it('shows the lab the kernel holds on a fresh page, without an undo step', () => {

@@ -102,3 +102,22 @@ export type LiveFdbEntry = z.output<typeof LiveFdbEntrySchema>;
 export type LiveNatRule = z.output<typeof LiveNatRuleSchema>;
 export type LiveConntrack = z.output<typeof LiveConntrackSchema>;
 export type NamespaceState = z.output<typeof NamespaceStateSchema>;
+
+/** A namespace's tables with nothing in them, and `fields` where given (warm-up, tests). */
+export function emptyNamespaceState(
+  ns: string,
+  fields: Partial<Omit<NamespaceState, 'ns'>> = {},
+): NamespaceState {
+  return {
+    ns,
+    links: [],
+    addresses: [],
+    routes: [],
+    neighbours: [],
+    fdb: [],
+    ipForward: false,
+    nat: [],
+    readAt: 0,
+    ...fields,
+  };
+}
