@@ -14,6 +14,7 @@ import {
   entityKey,
   entityNamespace,
   HOST_NS,
+  linksComingUp,
   observedModel,
   planDiff,
   stepArgv,
@@ -30,6 +31,7 @@ import type { Runner } from '../kernel/runner';
 import { batchPlan } from './batches';
 import type { ExecuteReport } from './execute';
 import { executeSettling, type SettleOptions } from './settle';
+import { LINK_UP, waitForLinks, watchLinks, type LinkReports } from './link-waits';
 import type { Journal, JournalRecord } from './journal';
 
 /** The live tables as last read; `refresh` reads namespaces again now. */
@@ -41,8 +43,8 @@ export interface KernelCache {
    * for them (nsids) no longer do.
    */
   replacing(namespaces: readonly string[]): void;
-  /** Reports of deleted links until the returned function is called (the observer's monitor). */
-  linkDeletions?(listener: (ns: string, ifname: string) => void): () => void;
+  /** Reports of links until the returned function is called (the observer's monitor). */
+  linkReports?: LinkReports;
 }
 
 export interface ApplyListener {
@@ -94,6 +96,13 @@ export interface Applier {
    */
   prepare(): void;
 }
+
+/**
+ * How long an apply waits for the links it brought up to be up before it says done anyway (the
+ * live tables then show them down), and for reports of them before it looks (ms).
+ */
+const UP_TIMEOUT_MS = 5000;
+const UP_FIRST_LOOK_MS = 20;
 
 /** Host mode: the tag on what netns-lab makes there (NAT rule comment, interface alias). */
 export const NAT_COMMENT = 'netns-lab';
@@ -202,26 +211,43 @@ export function createApplier(options: ApplierOptions): Applier {
   }
 
   /**
-   * Runs a diff's plan, waiting for the veth ends its namespace deletes free (those of the
-   * candidate models too). The observer hears of the namespaces it deletes or makes before and
-   * after: what it learns of them meanwhile is soon out of date.
+   * Runs a diff's plan towards `want`, waiting for the veth ends its namespace deletes free
+   * (those of the candidate models too), and then for the links it brings up to be up: only
+   * then does the lab carry traffic (linksComingUp says why). The observer hears of the
+   * namespaces it deletes or makes before and after: what it learns of them meanwhile is soon
+   * out of date.
    */
   async function runPlan(
     diff: LabDiff,
     plan: PlanStep[],
+    want: KernelModel,
     candidates: readonly KernelModel[],
     how: Pick<SettleOptions, 'onStep' | 'keepGoing'>,
   ): Promise<ExecuteReport> {
     const replaced = replacedNamespaces(diff);
     cache.replacing(replaced);
-    const report = await executeSettling(runner, batchPlan(plan), {
-      ...how,
-      freed: endsFreedByNamespaceDeletes(diff, candidates),
-      ...(cache.linkDeletions ? { deletions: (l) => cache.linkDeletions!(l) } : {}),
-      iptablesArgs,
-    });
-    cache.replacing(replaced);
-    return report;
+    const comingUp = watchLinks(cache.linkReports, LINK_UP);
+    try {
+      const report = await executeSettling(runner, batchPlan(plan), {
+        ...how,
+        freed: endsFreedByNamespaceDeletes(diff, candidates),
+        ...(cache.linkReports ? { reports: cache.linkReports } : {}),
+        iptablesArgs,
+      });
+      cache.replacing(replaced);
+      if (report.failure !== undefined) return report;
+      // Reports usually came in while the commands ran: then this costs nothing.
+      const { processes } = await waitForLinks(
+        runner,
+        linksComingUp(plan, want),
+        comingUp,
+        LINK_UP,
+        { timeoutMs: UP_TIMEOUT_MS, firstLookMs: UP_FIRST_LOOK_MS },
+      );
+      return { ...report, processes: report.processes + processes };
+    } finally {
+      comingUp.stop();
+    }
   }
 
   function markTouched(namespaces: Iterable<string>): void {
@@ -310,7 +336,7 @@ export function createApplier(options: ApplierOptions): Applier {
       pending: lab,
       ...rememberHostForwarding(want, current, record),
     });
-    const report = await runPlan(diff, plan, candidates, {
+    const report = await runPlan(diff, plan, want, candidates, {
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
     markTouched(touched);
@@ -348,7 +374,9 @@ export function createApplier(options: ApplierOptions): Applier {
     const goodModel = compileLab(lastGood);
     const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
     const undo = planDiff(undoDiff, planOptions);
-    const undone = await runPlan(undoDiff, undo, [...candidates, goodModel], { keepGoing: true });
+    const undone = await runPlan(undoDiff, undo, goodModel, [...candidates, goodModel], {
+      keepGoing: true,
+    });
     markTouched(touched);
     await refreshNat(undo);
     believed = goodModel;

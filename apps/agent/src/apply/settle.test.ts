@@ -3,18 +3,23 @@ import type { PlanStep } from '@netns-lab/model';
 import { createObserver } from '../kernel/observer';
 import { createTestLab, expectHostUntouched, type TestLab } from '../kernel/testing';
 import { batchPlan } from './batches';
-import { executeSettling, vethNames } from './settle';
+import { linkStates } from './link-waits';
+import { executeSettling } from './settle';
 
-describe('vethNames', () => {
-  it('reads the names from ip -o link show, with or without a peer after @', () => {
+describe('linkStates', () => {
+  it('reads names and operstates from ip -o link show, with or without a peer after @', () => {
     const text = [
-      '5: veth-red-br@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master v-net-0',
+      '5: veth-red-br@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master v-net-0 state UP mode DEFAULT',
       '    link/ether 8a:2f:97:56:bc:26 brd ff:ff:ff:ff:ff:ff link-netns red',
       '7: eth0@eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN',
       '9: dummy0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN',
       '',
     ].join('\n');
-    expect(vethNames(text)).toEqual(['veth-red-br', 'eth0', 'dummy0']);
+    expect([...linkStates(text)]).toEqual([
+      ['veth-red-br', 'UP'],
+      ['eth0', 'DOWN'],
+      ['dummy0', 'DOWN'],
+    ]);
   });
 });
 
@@ -71,9 +76,10 @@ describe('waiting for the ends a namespace deletion frees', () => {
       freed: [{ ns: 'host', ifname: 'veth-red-br' }],
       // A report source that heard the end go (as the observer's monitor does, a moment
       // after the deletion); the wait must trust it and start no look.
-      deletions: (listener) => {
+      reports: (listener) => {
         heard.push('listening');
-        const timer = setTimeout(() => listener('host', 'veth-red-br'), 0);
+        const report = { ns: 'host', ifname: 'veth-red-br', deleted: true, state: 'DOWN' };
+        const timer = setTimeout(() => listener(report), 0);
         return () => {
           clearTimeout(timer);
           heard.push('stopped');
@@ -93,7 +99,7 @@ describe('waiting for the ends a namespace deletion frees', () => {
     try {
       const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
         freed: [{ ns: 'host', ifname: 'veth-red-br' }],
-        deletions: (listener) => observer.onLinkDeleted(listener),
+        reports: (listener) => observer.onLinkReport(listener),
         // Long enough for any machine: the report, not a look, must end the wait.
         firstLookMs: 5000,
       });

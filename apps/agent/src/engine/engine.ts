@@ -114,7 +114,7 @@ async function assemble(
         await Promise.all(namespaces.map((ns) => observer.refresh(ns)));
       },
       replacing: (namespaces) => observer.replacing(namespaces),
-      linkDeletions: (listener) => observer.onLinkDeleted(listener),
+      linkReports: (listener) => observer.onLinkReport(listener),
     },
   });
   prepare = () => applier.prepare();

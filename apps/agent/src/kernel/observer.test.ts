@@ -186,7 +186,9 @@ describe('the observer', () => {
     await runScript(lab.runner, BRIDGE_LAB);
     const { observer: obs } = await watchLab(lab);
     const deleted: string[] = [];
-    const stop = obs.onLinkDeleted((ns, ifname) => deleted.push(`${ns}/${ifname}`));
+    const stop = obs.onLinkReport((r) => {
+      if (r.deleted) deleted.push(`${r.ns}/${r.ifname}`);
+    });
     const heard = async (name: string): Promise<void> => {
       const deadline = Date.now() + 3000;
       while (!deleted.includes(name) && Date.now() < deadline)
@@ -208,6 +210,33 @@ describe('the observer', () => {
     expect((await lab.runner.run('host', ['ip', 'link', 'del', 'veth-blue-br'])).exitCode).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(deleted).toHaveLength(count);
+  });
+
+  it('reports the operstate of links as the kernel changes it, UP once both veth ends are up', async () => {
+    lab = await createTestLab();
+    await runScript(lab.runner, BRIDGE_LAB);
+    const { observer: obs } = await watchLab(lab);
+    const states: string[] = [];
+    const stop = obs.onLinkReport((r) => {
+      if (!r.deleted && r.ns === 'host') states.push(`${r.ifname} ${r.state}`);
+    });
+    const run = async (argv: string[]): Promise<void> => {
+      expect((await lab!.runner.run('host', argv)).exitCode).toBe(0);
+    };
+    await run(['ip', 'link', 'add', 'x-one', 'type', 'veth', 'peer', 'name', 'x-two']);
+    await run(['ip', 'link', 'set', 'x-one', 'up']);
+    const deadline = Date.now() + 3000;
+    while (!states.includes('x-one LOWERLAYERDOWN') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    // Up, but its peer is down: no carrier.
+    expect(states).toContain('x-one LOWERLAYERDOWN');
+    expect(states.filter((s) => s.endsWith(' UP'))).toEqual([]);
+    await run(['ip', 'link', 'set', 'x-two', 'up']);
+    while (!(states.includes('x-one UP') && states.includes('x-two UP')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(states).toEqual(expect.arrayContaining(['x-one UP', 'x-two UP']));
+    stop();
+    await run(['ip', 'link', 'del', 'x-one']);
   });
 
   it('holds back event reads while held, then reads each changed namespace once', async () => {

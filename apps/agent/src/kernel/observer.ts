@@ -61,11 +61,12 @@ export interface Observer {
    */
   replacing(names: readonly string[]): void;
   /**
-   * Calls `listener` with every interface the monitor reports deleted (in a namespace whose
-   * nsid it can name), from now until the returned function is called: the applier waits for
-   * the veth ends a namespace deletion frees by listening, not only by polling.
+   * Calls `listener` with every interface the monitor reports made, changed or deleted (in a
+   * namespace whose nsid it can name), from now until the returned function is called: the
+   * applier waits for the veth ends a namespace deletion frees, and for the links it brings up
+   * to be up, by listening, not only by looking.
    */
-  onLinkDeleted(listener: (ns: string, ifname: string) => void): () => void;
+  onLinkReport(listener: (report: LinkReport) => void): () => void;
   /** Processes the observer has started (reads, the monitor, nsid bookkeeping). */
   readonly processCount: number;
   /** Stops the monitor, the watch and the timers. Idempotent. */
@@ -93,14 +94,24 @@ interface Pending {
 const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'neigh'];
 const MAX_MONITOR_RESTARTS = 5;
 
+/** What the monitor said of one interface. */
+export interface LinkReport {
+  ns: string;
+  ifname: string;
+  deleted: boolean;
+  /** Its operstate: UP, DOWN, LOWERLAYERDOWN, UNKNOWN... */
+  state: string;
+}
+
 /**
- * A monitor line of a deleted link: "[nsid current]Deleted 2: x-br@NONE: <BROADCAST,...> mtu
- * 1500 qdisc noop state DOWN ...". A port leaving a bridge (the bridge deleted, or nomaster)
- * also reads "Deleted 3: x-br@br0: <...> mtu 1500 master br0 state DOWN", from the bridge's
- * own family, while the link lives on: that one names no qdisc.
+ * A monitor line of a link: "[nsid current]4: x1@x2: <BROADCAST,...,UP,LOWER_UP> mtu 1500 qdisc
+ * noqueue master br0 state UP group default", "Deleted " before the index when it is gone. A
+ * bridge port also has lines of the bridge's own family ("4: x1@x2: <...> mtu 1500 master br0
+ * state forwarding", or "Deleted ..." when it leaves the bridge while the link lives on): those
+ * name no qdisc, and are not reports of the link.
  */
-const DELETED_LINK =
-  /^\[nsid (current|\d+)\]Deleted \d+: ([^@:\s]+)(?:@[^:\s]*)?: <[^>]*> .* qdisc /;
+const LINK_LINE =
+  /^\[nsid (current|\d+)\](Deleted )?\d+: ([^@:\s]+)(?:@[^:\s]*)?: <[^>]*> .* qdisc \S+ (?:.* )?state (\S+)/;
 
 /** Starts watching; resolves once every namespace has been read once. */
 export async function createObserver(runner: Runner, options: ObserverOptions): Promise<Observer> {
@@ -138,7 +149,7 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   let heldRescan = false;
   /** nsids first heard of during a hold, named when it ends. */
   const heldStrangers = new Set<number>();
-  const deletionListeners = new Set<(ns: string, ifname: string) => void>();
+  const linkListeners = new Set<(report: LinkReport) => void>();
 
   const report = (error: unknown) => {
     if (closed) return;
@@ -429,15 +440,18 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
   function onMonitorLine(line: string): void {
     const match = /^\[nsid (current|\d+)\]/.exec(line);
     if (!match) return;
-    if (deletionListeners.size > 0) {
-      const deleted = DELETED_LINK.exec(line);
+    if (linkListeners.size > 0) {
+      const link = LINK_LINE.exec(line);
       const ns =
-        deleted === null
+        link === null
           ? undefined
-          : deleted[1] === 'current'
+          : link[1] === 'current'
             ? HOST_NS
-            : rootNsids.get(Number(deleted[1]));
-      if (ns !== undefined) for (const listener of deletionListeners) listener(ns, deleted![2]!);
+            : rootNsids.get(Number(link[1]));
+      if (ns !== undefined) {
+        const report = { ns, ifname: link![3]!, deleted: link![2] !== undefined, state: link![4]! };
+        for (const listener of linkListeners) listener(report);
+      }
     }
     if (match[1] === 'current') {
       schedule(HOST_NS);
@@ -579,9 +593,9 @@ export async function createObserver(runner: Runner, options: ObserverOptions): 
       hostUnnamed.clear();
       strangerNsids.clear();
     },
-    onLinkDeleted(listener) {
-      deletionListeners.add(listener);
-      return () => deletionListeners.delete(listener);
+    onLinkReport(listener) {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
     },
     get processCount() {
       return processCount;

@@ -8,6 +8,7 @@ import {
   planLabs,
   planDiff,
   endsFreedByNamespaceDeletes,
+  linksComingUp,
   stepLine,
   compileLab,
   diffModels,
@@ -177,6 +178,34 @@ describe('an edit yields only its own steps', () => {
     expect(endsFreedByNamespaceDeletes(diff, [model, model])).toEqual([
       { ns: 'host', ifname: 'veth-red-br' },
       { ns: 'host', ifname: 'veth-blue-br' },
+    ]);
+  });
+
+  it('waits for the links a plan brings up: both ends between namespaces, the host end otherwise', () => {
+    const veth = exampleLab('seed-veth');
+    expect(linksComingUp(planLabs(EMPTY_LAB, veth), compileLab(veth))).toEqual([
+      { ns: 'red', ifname: 'veth-red' },
+      { ns: 'blue', ifname: 'veth-blue' },
+    ]);
+    const bridge = exampleLab('seed-bridge');
+    const want = compileLab(bridge);
+    expect(linksComingUp(planLabs(veth, bridge), want)).toEqual([
+      { ns: 'host', ifname: 'veth-red-br' },
+      { ns: 'host', ifname: 'veth-blue-br' },
+      { ns: 'host', ifname: 'v-net-0' },
+    ]);
+    // An address changed: nothing comes up.
+    const edited = exampleLab('seed-bridge');
+    edited.links[0]!.a.addresses = ['192.168.15.9/24'];
+    expect(linksComingUp(planLabs(bridge, edited), compileLab(edited))).toEqual([]);
+    // One end set down: that pair carries nothing, and nothing else changed.
+    const down = exampleLab('seed-bridge');
+    down.links[0]!.a.up = false;
+    expect(linksComingUp(planLabs(bridge, down), compileLab(down))).toEqual([]);
+    // ... and up again: that pair, and the bridge it is a port of.
+    expect(linksComingUp(planLabs(down, bridge), want)).toEqual([
+      { ns: 'host', ifname: 'veth-red-br' },
+      { ns: 'host', ifname: 'v-net-0' },
     ]);
   });
 

@@ -192,3 +192,60 @@ export function endsFreedByNamespaceDeletes(
 export function planLabs(prev: Lab, next: Lab, options: PlanOptions = {}): PlanStep[] {
   return planDiff(diffLabs(prev, next), options);
 }
+
+/**
+ * The interfaces a plan brings up whose kernel state must reach "UP" before the lab carries
+ * traffic. A veth end set up while its peer is still down gets its carrier only when the peer
+ * comes up, and the kernel activates its transmit queue later, in the background (linkwatch):
+ * until then it drops everything it sends (the first ARP request of a ping right after the
+ * apply, say). A bridge's own queue and its ports' forwarding state come the same way.
+ *
+ * Listed: for each veth pair with both ends up in `want` that the plan makes or sets up, its
+ * end in the lab's host if it has one (the kernel activates both ends of a pair in one pass,
+ * the host's end after or just before its peer, and the host's end is the one the agent always
+ * hears of), else both ends; and each bridge that is up with such a pair among its ports, when
+ * the plan touches the bridge or one of those ports.
+ */
+export function linksComingUp(plan: readonly PlanStep[], want: KernelModel): Endpoint[] {
+  const key = (ns: string, ifname: string): string => `${ns}/${ifname}`;
+  const touched = new Set<string>();
+  for (const { step } of plan) {
+    if (step.op === 'veth-add') {
+      touched.add(key(step.ns, step.ifname));
+      touched.add(key(step.peerNs, step.peer));
+    } else if (step.op === 'bridge-add') touched.add(key(step.ns, step.name));
+    else if (step.op === 'link-up' || step.op === 'link-master') {
+      touched.add(key(step.ns, step.ifname));
+    }
+  }
+  const up = (end: Endpoint): boolean => want.iface[key(end.ns, end.ifname)]?.up === true;
+  const out = new Map<string, Endpoint>();
+  const wait = (end: Endpoint): void => {
+    out.set(key(end.ns, end.ifname), { ns: end.ns, ifname: end.ifname });
+  };
+  /** Bridges (ns/name) with a pair that carries traffic among their ports -> touched? */
+  const bridges = new Map<string, boolean>();
+  for (const veth of Object.values(want.veth)) {
+    if (!up(veth.a) || !up(veth.b)) continue;
+    const isTouched =
+      touched.has(key(veth.a.ns, veth.a.ifname)) || touched.has(key(veth.b.ns, veth.b.ifname));
+    for (const end of [veth.a, veth.b]) {
+      const master = want.iface[key(end.ns, end.ifname)]?.master;
+      if (master === undefined) continue;
+      const bridge = key(end.ns, master);
+      bridges.set(bridge, (bridges.get(bridge) ?? false) || isTouched || touched.has(bridge));
+    }
+    if (!isTouched) continue;
+    if (veth.a.ns === HOST_NS) wait(veth.a);
+    else if (veth.b.ns === HOST_NS) wait(veth.b);
+    else {
+      wait(veth.a);
+      wait(veth.b);
+    }
+  }
+  for (const [bridge, isTouched] of bridges) {
+    const iface = want.iface[bridge];
+    if (isTouched && iface?.up === true) wait(iface);
+  }
+  return [...out.values()];
+}
