@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { Endpoint } from '@netns-lab/model';
+import { LINK_UP, waitForLinks, watchLinks } from '../apply/link-waits';
 import { createRunner, type Runner } from './runner';
 import { createSandbox, type Sandbox } from './sandbox';
 
@@ -33,12 +35,23 @@ export type Script = readonly (readonly [string, string])[];
 
 /** Runs each command and fails loudly on the first that does not succeed. */
 export async function runScript(runner: Runner, script: Script): Promise<void> {
+  const setUp: Endpoint[] = [];
   for (const [ns, command] of script) {
     const result = await runner.run(ns, command.split(' '));
     if (result.exitCode !== 0) {
       throw new Error(`${ns}: ${command} failed (${result.exitCode}): ${result.stderr.trim()}`);
     }
+    const up = /^ip link set (?:dev )?(\S+) up$/.exec(command);
+    if (up) setUp.push({ ns, ifname: up[1]! });
   }
+  // As the applier does: the lab carries traffic once the kernel has brought those links up
+  // (in the background, a moment after the command), not before.
+  const watch = watchLinks(undefined, LINK_UP);
+  const { left } = await waitForLinks(runner, setUp, watch, LINK_UP, {
+    timeoutMs: 5000,
+    firstLookMs: 0,
+  });
+  if (left.length > 0) throw new Error(`links not up after 5 s: ${JSON.stringify(left)}`);
 }
 
 /** Seed section 4: red and blue joined by one veth pair. */
