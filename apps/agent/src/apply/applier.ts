@@ -65,6 +65,8 @@ export interface ApplyOutcome {
   planMs: number;
   /** planMs in parts (ms): compiling the lab, the kernel's state of it, the diff, the plan. */
   planParts: { compile: number; kernel: number; diff: number; plan: number };
+  /** Of durationMs, the time spent after the commands waiting for links to come up. */
+  linksUpMs: number;
   failure?: ApplyFailure;
   rolledBack?: boolean;
   /** Namespaces the apply changed. */
@@ -99,10 +101,15 @@ export interface Applier {
 
 /**
  * How long an apply waits for the links it brought up to be up before it says done anyway (the
- * live tables then show them down), and for reports of them before it looks (ms).
+ * live tables then show them down), and for reports of them before it looks (ms). No wait
+ * before the first look: most often the kernel has brought them up by the time the commands
+ * are done, and a look (one process, only the names not yet reported) says so before the
+ * reports come through the monitor. The kernel may take up to a second, though: it brings a
+ * veth end up at once only when its index differs from its peer's (in two namespaces they
+ * are often the same), else once a second at most (linkwatch).
  */
 const UP_TIMEOUT_MS = 5000;
-const UP_FIRST_LOOK_MS = 20;
+const UP_FIRST_LOOK_MS = 0;
 
 /** Host mode: the tag on what netns-lab makes there (NAT rule comment, interface alias). */
 export const NAT_COMMENT = 'netns-lab';
@@ -221,9 +228,10 @@ export function createApplier(options: ApplierOptions): Applier {
     diff: LabDiff,
     plan: PlanStep[],
     want: KernelModel,
+    current: KernelModel,
     candidates: readonly KernelModel[],
     how: Pick<SettleOptions, 'onStep' | 'keepGoing'>,
-  ): Promise<ExecuteReport> {
+  ): Promise<ExecuteReport & { linksUpMs: number }> {
     const replaced = replacedNamespaces(diff);
     cache.replacing(replaced);
     const comingUp = watchLinks(cache.linkReports, LINK_UP);
@@ -235,16 +243,18 @@ export function createApplier(options: ApplierOptions): Applier {
         iptablesArgs,
       });
       cache.replacing(replaced);
-      if (report.failure !== undefined) return report;
+      if (report.failure !== undefined) return { ...report, linksUpMs: 0 };
       // Reports usually came in while the commands ran: then this costs nothing.
+      const waitStarted = performance.now();
       const { processes } = await waitForLinks(
         runner,
-        linksComingUp(plan, want),
+        linksComingUp(plan, want, current),
         comingUp,
         LINK_UP,
         { timeoutMs: UP_TIMEOUT_MS, firstLookMs: UP_FIRST_LOOK_MS },
       );
-      return { ...report, processes: report.processes + processes };
+      const linksUpMs = performance.now() - waitStarted;
+      return { ...report, processes: report.processes + processes, linksUpMs };
     } finally {
       comingUp.stop();
     }
@@ -327,6 +337,7 @@ export function createApplier(options: ApplierOptions): Applier {
         durationMs: performance.now() - started,
         planMs,
         planParts,
+        linksUpMs: 0,
         touched: [],
         unheard: [],
       };
@@ -336,7 +347,7 @@ export function createApplier(options: ApplierOptions): Applier {
       pending: lab,
       ...rememberHostForwarding(want, current, record),
     });
-    const report = await runPlan(diff, plan, want, candidates, {
+    const report = await runPlan(diff, plan, want, current, candidates, {
       onStep: (index, ok) => listener.step?.(index, steps.length, ok, steps[index]?.argv ?? []),
     });
     markTouched(touched);
@@ -361,6 +372,7 @@ export function createApplier(options: ApplierOptions): Applier {
         durationMs: performance.now() - started,
         planMs,
         planParts,
+        linksUpMs: report.linksUpMs,
         touched: [...touched],
         unheard: unheardNamespaces(plan),
       };
@@ -372,11 +384,19 @@ export function createApplier(options: ApplierOptions): Applier {
     await cache.refresh([...touched]);
     const lastGood = applied ?? EMPTY_LAB;
     const goodModel = compileLab(lastGood);
-    const undoDiff = diffModels(currentModel([...candidates, goodModel]), goodModel);
+    const undoCurrent = currentModel([...candidates, goodModel]);
+    const undoDiff = diffModels(undoCurrent, goodModel);
     const undo = planDiff(undoDiff, planOptions);
-    const undone = await runPlan(undoDiff, undo, goodModel, [...candidates, goodModel], {
-      keepGoing: true,
-    });
+    const undone = await runPlan(
+      undoDiff,
+      undo,
+      goodModel,
+      undoCurrent,
+      [...candidates, goodModel],
+      {
+        keepGoing: true,
+      },
+    );
     markTouched(touched);
     await refreshNat(undo);
     believed = goodModel;
@@ -389,6 +409,7 @@ export function createApplier(options: ApplierOptions): Applier {
       durationMs: performance.now() - started,
       planMs,
       planParts,
+      linksUpMs: undone.linksUpMs,
       failure: {
         index: failure.index,
         argv: stepArgv(failure.step),

@@ -58,6 +58,7 @@ export function traceApply(
     planParts: { compile: number; kernel: number; diff: number; plan: number };
     durationMs: number;
     processes: number;
+    linksUpMs: number;
   },
 ): void {
   if (!TRACING) return;
@@ -70,7 +71,8 @@ export function traceApply(
       `queued ${ms(checked, ran)} ms, model+plan ${outcome.planMs.toFixed(1)} ms ` +
       `(compile ${parts.compile.toFixed(1)}, kernel state ${parts.kernel.toFixed(1)}, ` +
       `diff ${parts.diff.toFixed(1)}, plan ${parts.plan.toFixed(1)}), ` +
-      `commands ${(outcome.durationMs - outcome.planMs).toFixed(1)} ms in ${outcome.processes} processes, ` +
+      `commands ${(outcome.durationMs - outcome.planMs).toFixed(1)} ms in ${outcome.processes} processes ` +
+      `(links coming up ${outcome.linksUpMs.toFixed(1)} ms), ` +
       `total ${ms(timing?.received ?? checked, done)} ms, ` +
       `of which garbage collection ${gcBetween(timing?.received ?? checked, done).toFixed(1)} ms\n`,
   );

@@ -182,14 +182,15 @@ describe('an edit yields only its own steps', () => {
   });
 
   it('waits for the links a plan brings up: both ends between namespaces, the host end otherwise', () => {
+    const comingUp = (prev: Lab, next: Lab) =>
+      linksComingUp(planLabs(prev, next), compileLab(next), compileLab(prev));
     const veth = exampleLab('seed-veth');
-    expect(linksComingUp(planLabs(EMPTY_LAB, veth), compileLab(veth))).toEqual([
+    expect(comingUp(EMPTY_LAB, veth)).toEqual([
       { ns: 'red', ifname: 'veth-red' },
       { ns: 'blue', ifname: 'veth-blue' },
     ]);
     const bridge = exampleLab('seed-bridge');
-    const want = compileLab(bridge);
-    expect(linksComingUp(planLabs(veth, bridge), want)).toEqual([
+    expect(comingUp(veth, bridge)).toEqual([
       { ns: 'host', ifname: 'veth-red-br' },
       { ns: 'host', ifname: 'veth-blue-br' },
       { ns: 'host', ifname: 'v-net-0' },
@@ -197,14 +198,18 @@ describe('an edit yields only its own steps', () => {
     // An address changed: nothing comes up.
     const edited = exampleLab('seed-bridge');
     edited.links[0]!.a.addresses = ['192.168.15.9/24'];
-    expect(linksComingUp(planLabs(bridge, edited), compileLab(edited))).toEqual([]);
+    expect(comingUp(bridge, edited)).toEqual([]);
     // One end set down: that pair carries nothing, and nothing else changed.
-    const down = exampleLab('seed-bridge');
-    down.links[0]!.a.up = false;
-    expect(linksComingUp(planLabs(bridge, down), compileLab(down))).toEqual([]);
-    // ... and up again: that pair, and the bridge it is a port of.
-    expect(linksComingUp(planLabs(down, bridge), want)).toEqual([
-      { ns: 'host', ifname: 'veth-red-br' },
+    const redDown = exampleLab('seed-bridge');
+    redDown.links[0]!.a.up = false;
+    expect(comingUp(bridge, redDown)).toEqual([]);
+    // ... and up again: that pair; the bridge already had carrier by blue's pair.
+    expect(comingUp(redDown, bridge)).toEqual([{ ns: 'host', ifname: 'veth-red-br' }]);
+    // Its first carrying pair gives the bridge its carrier: wait for the bridge too.
+    const bothDown = JSON.parse(JSON.stringify(redDown)) as Lab;
+    bothDown.links[1]!.a.up = false;
+    expect(comingUp(bothDown, redDown)).toEqual([
+      { ns: 'host', ifname: 'veth-blue-br' },
       { ns: 'host', ifname: 'v-net-0' },
     ]);
   });

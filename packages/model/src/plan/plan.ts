@@ -8,7 +8,8 @@
 import type { LabDiff } from '../diff/diff';
 import { HOST_NS, type Lab } from '../lab/schema';
 import { diffLabs } from '../diff/diff';
-import type { Endpoint, InterfaceEntity, KernelModel, Origin } from '../kernel/model';
+import { emptyKernelModel } from '../kernel/model';
+import type { Endpoint, InterfaceEntity, KernelModel, Origin, VethEntity } from '../kernel/model';
 import type { PlanStep, RouteSpec, Step } from './steps';
 
 export interface PlanOptions {
@@ -198,54 +199,71 @@ export function planLabs(prev: Lab, next: Lab, options: PlanOptions = {}): PlanS
  * traffic. A veth end set up while its peer is still down gets its carrier only when the peer
  * comes up, and the kernel activates its transmit queue later, in the background (linkwatch):
  * until then it drops everything it sends (the first ARP request of a ping right after the
- * apply, say). A bridge's own queue and its ports' forwarding state come the same way.
+ * apply, say). A bridge gets its carrier and queue the same way, with its first forwarding port.
  *
  * Listed: for each veth pair with both ends up in `want` that the plan makes or sets up, its
- * end in the lab's host if it has one (the kernel activates both ends of a pair in one pass,
- * the host's end after or just before its peer, and the host's end is the one the agent always
- * hears of), else both ends; and each bridge that is up with such a pair among its ports, when
- * the plan touches the bridge or one of those ports.
+ * end in the lab's host if it has one, else both ends (the kernel handles the two ends of a
+ * pair in the same pass, and the host's end is the one the agent always hears of); and each
+ * bridge that is up with such a pair among its ports, when the plan makes or sets up the
+ * bridge, or when it had no such pair in `current` (the kernel's state before the plan) and so
+ * no carrier yet.
  */
-export function linksComingUp(plan: readonly PlanStep[], want: KernelModel): Endpoint[] {
-  const key = (ns: string, ifname: string): string => `${ns}/${ifname}`;
+export function linksComingUp(
+  plan: readonly PlanStep[],
+  want: KernelModel,
+  current: KernelModel = emptyKernelModel(),
+): Endpoint[] {
   const touched = new Set<string>();
   for (const { step } of plan) {
     if (step.op === 'veth-add') {
-      touched.add(key(step.ns, step.ifname));
-      touched.add(key(step.peerNs, step.peer));
-    } else if (step.op === 'bridge-add') touched.add(key(step.ns, step.name));
-    else if (step.op === 'link-up' || step.op === 'link-master') {
-      touched.add(key(step.ns, step.ifname));
-    }
+      touched.add(endKey(step));
+      touched.add(endKey({ ns: step.peerNs, ifname: step.peer }));
+    } else if (step.op === 'bridge-add') touched.add(endKey({ ns: step.ns, ifname: step.name }));
+    else if (step.op === 'link-up' || step.op === 'link-master') touched.add(endKey(step));
   }
-  const up = (end: Endpoint): boolean => want.iface[key(end.ns, end.ifname)]?.up === true;
   const out = new Map<string, Endpoint>();
   const wait = (end: Endpoint): void => {
-    out.set(key(end.ns, end.ifname), { ns: end.ns, ifname: end.ifname });
+    out.set(endKey(end), { ns: end.ns, ifname: end.ifname });
   };
-  /** Bridges (ns/name) with a pair that carries traffic among their ports -> touched? */
-  const bridges = new Map<string, boolean>();
+  // One pass over the pairs (cheap where nothing is touched: a 1000-namespace lab's edit).
+  const bridges = new Set<string>();
+  for (const key of touched) if (want.iface[key]?.kind === 'bridge') bridges.add(key);
   for (const veth of Object.values(want.veth)) {
-    if (!up(veth.a) || !up(veth.b)) continue;
-    const isTouched =
-      touched.has(key(veth.a.ns, veth.a.ifname)) || touched.has(key(veth.b.ns, veth.b.ifname));
-    for (const end of [veth.a, veth.b]) {
-      const master = want.iface[key(end.ns, end.ifname)]?.master;
-      if (master === undefined) continue;
-      const bridge = key(end.ns, master);
-      bridges.set(bridge, (bridges.get(bridge) ?? false) || isTouched || touched.has(bridge));
-    }
-    if (!isTouched) continue;
+    if (!touched.has(endKey(veth.a)) && !touched.has(endKey(veth.b))) continue;
+    if (!carries(want, veth)) continue;
     if (veth.a.ns === HOST_NS) wait(veth.a);
     else if (veth.b.ns === HOST_NS) wait(veth.b);
     else {
       wait(veth.a);
       wait(veth.b);
     }
+    for (const end of [veth.a, veth.b]) {
+      const master = want.iface[endKey(end)]?.master;
+      if (master !== undefined) bridges.add(endKey({ ns: end.ns, ifname: master }));
+    }
   }
-  for (const [bridge, isTouched] of bridges) {
-    const iface = want.iface[bridge];
-    if (isTouched && iface?.up === true) wait(iface);
+  for (const bridge of bridges) {
+    if (want.iface[bridge]?.up !== true || !hasCarryingPort(want, bridge)) continue;
+    if (touched.has(bridge) || !hasCarryingPort(current, bridge)) wait(want.iface[bridge]!);
   }
   return [...out.values()];
+}
+
+const endKey = (end: Endpoint): string => `${end.ns}/${end.ifname}`;
+
+/** Whether both ends of a pair are up in the model. */
+function carries(model: KernelModel, veth: VethEntity): boolean {
+  return model.iface[endKey(veth.a)]?.up === true && model.iface[endKey(veth.b)]?.up === true;
+}
+
+/** Whether an up bridge (ns/name) has such a pair among its ports (stops at the first). */
+function hasCarryingPort(model: KernelModel, bridge: string): boolean {
+  if (model.iface[bridge]?.up !== true) return false;
+  for (const veth of Object.values(model.veth))
+    for (const end of [veth.a, veth.b]) {
+      const master = model.iface[endKey(end)]?.master;
+      if (master !== undefined && endKey({ ns: end.ns, ifname: master }) === bridge)
+        if (carries(model, veth)) return true;
+    }
+  return false;
 }
