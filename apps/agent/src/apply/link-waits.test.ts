@@ -15,6 +15,8 @@ describe('waiting for links to be up', () => {
     { ns: 'host', ifname: 'x-one' },
     { ns: 'red', ifname: 'x-two' },
   ];
+  /** Each end must be up. */
+  const each = ends.map((end) => [end]);
 
   async function labWithPair(): Promise<TestLab> {
     const made = await createTestLab();
@@ -30,11 +32,11 @@ describe('waiting for links to be up', () => {
   it('looks until the timeout at an end whose peer is down, and says it is not up', async () => {
     lab = await labWithPair();
     const watch = watchLinks(undefined, LINK_UP);
-    const { left, processes } = await waitForLinks(lab.runner, ends, watch, LINK_UP, {
+    const { left, processes } = await waitForLinks(lab.runner, each, watch, LINK_UP, {
       timeoutMs: 150,
       firstLookMs: 20,
     });
-    expect(left).toEqual(ends);
+    expect(left).toEqual(each);
     // One look per namespace, and more than one round.
     expect(processes).toBeGreaterThanOrEqual(4);
   });
@@ -43,11 +45,20 @@ describe('waiting for links to be up', () => {
     lab = await labWithPair();
     expect((await lab.runner.run('red', ['ip', 'link', 'set', 'x-two', 'up'])).exitCode).toBe(0);
     const watch = watchLinks(undefined, LINK_UP);
-    const result = await waitForLinks(lab.runner, ends, watch, LINK_UP, {
+    const result = await waitForLinks(lab.runner, each, watch, LINK_UP, {
       timeoutMs: 5000,
       firstLookMs: 20,
     });
     expect(result).toEqual({ left: [], processes: 2 });
+    // Any end of a group will do: here one that does not exist and one that is up.
+    const pair = await waitForLinks(
+      lab.runner,
+      [[{ ns: 'host', ifname: 'x-none' }, ends[1]!]],
+      watch,
+      LINK_UP,
+      { timeoutMs: 5000, firstLookMs: 20 },
+    );
+    expect(pair).toEqual({ left: [], processes: 2 });
   });
 
   it('trusts the observer’s reports of the kernel bringing them up, and looks at nothing', async () => {
@@ -57,7 +68,7 @@ describe('waiting for links to be up', () => {
       onGone: () => undefined,
     });
     try {
-      const host = [ends[0]!];
+      const host = [[ends[0]!]];
       const watch = watchLinks((listener) => observer.onLinkReport(listener), LINK_UP);
       expect(watch.met(ends[0]!)).toBe(false);
       expect((await lab.runner.run('red', ['ip', 'link', 'set', 'x-two', 'up'])).exitCode).toBe(0);

@@ -34,14 +34,20 @@ export const LINK_UP: LinkCondition = {
   looked: (state) => state === 'UP',
 };
 
-/** Reports heard so far, and a way to wait until some interfaces all meet the condition. */
+/**
+ * Interfaces of which any one will do: a veth pair is up once either end is (see
+ * linksComingUp), a freed end is a group of its own.
+ */
+export type LinkGroup = readonly Endpoint[];
+
+/** Reports heard so far, and a way to wait until some groups all meet the condition. */
 export interface LinkWatch {
   /** Whether anything reports (else the wait only looks). */
   readonly listening: boolean;
   /** Whether the last report of `end` met the condition. */
   met(end: Endpoint): boolean;
-  /** Resolves once every one of `ends` has met it by a report, or after `timeoutMs`. */
-  all(ends: readonly Endpoint[], timeoutMs: number): Promise<void>;
+  /** Resolves once each of `groups` has an end that met it by a report, or after `timeoutMs`. */
+  all(groups: readonly LinkGroup[], timeoutMs: number): Promise<void>;
   stop(): void;
 }
 
@@ -50,7 +56,7 @@ const endKey = (end: Endpoint): string => `${end.ns}\u0000${end.ifname}`;
 /** Starts listening to `source` (if any) for reports that meet `condition`. */
 export function watchLinks(source: LinkReports | undefined, condition: LinkCondition): LinkWatch {
   const met = new Set<string>();
-  let waiting: { keys: Set<string>; wake(): void } | undefined;
+  let waiting: ((key: string) => void) | undefined;
   const stop =
     source?.((report) => {
       const key = endKey(report);
@@ -59,22 +65,33 @@ export function watchLinks(source: LinkReports | undefined, condition: LinkCondi
         return;
       }
       met.add(key);
-      if (waiting?.keys.delete(key) === true && waiting.keys.size === 0) waiting.wake();
+      waiting?.(key);
     }) ?? (() => undefined);
+  const isMet = (group: LinkGroup): boolean => group.some((end) => met.has(endKey(end)));
   return {
     listening: source !== undefined,
     met: (end) => met.has(endKey(end)),
-    all: (ends, timeoutMs) =>
+    all: (groups, timeoutMs) =>
       new Promise((resolve) => {
-        const keys = new Set(ends.map(endKey).filter((key) => !met.has(key)));
-        if (keys.size === 0) return resolve();
+        const pending = new Set(groups.filter((group) => !isMet(group)));
+        if (pending.size === 0) return resolve();
+        const groupsOf = new Map<string, LinkGroup[]>();
+        for (const group of pending)
+          for (const end of group) {
+            const list = groupsOf.get(endKey(end));
+            if (list === undefined) groupsOf.set(endKey(end), [group]);
+            else list.push(group);
+          }
         const timer = setTimeout(done, timeoutMs);
         function done(): void {
           clearTimeout(timer);
           waiting = undefined;
           resolve();
         }
-        waiting = { keys, wake: done };
+        waiting = (key) => {
+          for (const group of groupsOf.get(key) ?? []) pending.delete(group);
+          if (pending.size === 0) done();
+        };
       }),
     stop,
   };
@@ -93,18 +110,21 @@ export interface WaitOptions {
 }
 
 /**
- * Waits until every one of `ends` meets the watch's condition, by reports and by looks.
- * Returns the ends that still do not after `timeoutMs`, and the processes started.
+ * Waits until each of `groups` has an end that meets the watch's condition, by reports and by
+ * looks (at every end of the groups not met yet). Returns the groups that still have none after
+ * `timeoutMs`, and the processes started.
  */
 export async function waitForLinks(
   runner: Runner,
-  ends: readonly Endpoint[],
+  groups: readonly LinkGroup[],
   watch: LinkWatch,
   condition: LinkCondition,
   options: WaitOptions,
-): Promise<{ left: Endpoint[]; processes: number }> {
-  const unmet = (list: readonly Endpoint[]): Endpoint[] => list.filter((end) => !watch.met(end));
-  let left = unmet(ends);
+): Promise<{ left: LinkGroup[]; processes: number }> {
+  const seen = new Set<string>();
+  const unmet = (list: readonly LinkGroup[]): LinkGroup[] =>
+    list.filter((group) => !group.some((end) => watch.met(end) || seen.has(endKey(end))));
+  let left = unmet(groups);
   // With reports, looks are only the fallback: give the reports a moment first, and more
   // between looks as they go on (a teardown's 1000 ends are freed over a second).
   let pause = POLL_MS;
@@ -116,8 +136,9 @@ export async function waitForLinks(
   const deadline = performance.now() + options.timeoutMs;
   while (left.length > 0) {
     const byNs = new Map<string, Set<string>>();
-    for (const end of left) byNs.set(end.ns, (byNs.get(end.ns) ?? new Set()).add(end.ifname));
-    const looked = await Promise.all(
+    for (const end of left.flat())
+      byNs.set(end.ns, (byNs.get(end.ns) ?? new Set()).add(end.ifname));
+    await Promise.all(
       [...byNs].map(async ([ns, names]) => {
         processes += 1;
         // Only the names waited for (a full `ip link show` of a host with 1000 veths costs
@@ -129,12 +150,11 @@ export async function waitForLinks(
         // A namespace that cannot be entered (deleted meanwhile) holds none of them any more.
         const states =
           result.exitCode !== 0 && result.stdout === '' ? new Map() : linkStates(result.stdout);
-        return [...names]
-          .filter((name) => !condition.looked(states.get(name)))
-          .map((ifname) => ({ ns, ifname }));
+        for (const ifname of names)
+          if (condition.looked(states.get(ifname))) seen.add(endKey({ ns, ifname }));
       }),
     );
-    left = unmet(looked.flat());
+    left = unmet(left);
     if (left.length === 0 || performance.now() >= deadline) break;
     await watch.all(left, pause);
     if (watch.listening) pause = Math.min(pause * 2, MAX_PAUSE_MS);
@@ -142,7 +162,6 @@ export async function waitForLinks(
   }
   return { left, processes };
 }
-
 /**
  * Interface names and operstates in `ip -o link show` output ("5: veth-red-br@if2: <...> mtu
  * 1500 qdisc noqueue master v-net-0 state UP mode DEFAULT ..."; no state printed: UNKNOWN).

@@ -39,12 +39,18 @@ export async function executeSettling(
   try {
     first = await executePhases(runner, phases.slice(0, last + 1), options);
     if (first.failure !== undefined && !options.keepGoing) return first;
-    const waited = await waitForLinks(runner, options.freed, watch, LINK_GONE, {
-      timeoutMs: options.settleTimeoutMs ?? 10_000,
-      firstLookMs: options.firstLookMs ?? POLL_MS,
-      priority: 'high',
-    });
-    processes = waited.processes + (await deleteByHand(runner, waited.left));
+    const waited = await waitForLinks(
+      runner,
+      options.freed.map((end) => [end]),
+      watch,
+      LINK_GONE,
+      {
+        timeoutMs: options.settleTimeoutMs ?? 10_000,
+        firstLookMs: options.firstLookMs ?? POLL_MS,
+        priority: 'high',
+      },
+    );
+    processes = waited.processes + (await deleteByHand(runner, waited.left.flat()));
   } finally {
     watch.stop();
   }

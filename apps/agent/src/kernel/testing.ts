@@ -47,10 +47,16 @@ export async function runScript(runner: Runner, script: Script): Promise<void> {
   // As the applier does: the lab carries traffic once the kernel has brought those links up
   // (in the background, a moment after the command), not before.
   const watch = watchLinks(undefined, LINK_UP);
-  const { left } = await waitForLinks(runner, setUp, watch, LINK_UP, {
-    timeoutMs: 5000,
-    firstLookMs: 0,
-  });
+  const { left } = await waitForLinks(
+    runner,
+    setUp.map((end) => [end]),
+    watch,
+    LINK_UP,
+    {
+      timeoutMs: 5000,
+      firstLookMs: 0,
+    },
+  );
   if (left.length > 0) throw new Error(`links not up after 5 s: ${JSON.stringify(left)}`);
 }
 

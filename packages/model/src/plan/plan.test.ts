@@ -181,19 +181,27 @@ describe('an edit yields only its own steps', () => {
     ]);
   });
 
-  it('waits for the links a plan brings up: both ends between namespaces, the host end otherwise', () => {
+  it('waits for the links a plan brings up: either end of each pair, the host end first', () => {
     const comingUp = (prev: Lab, next: Lab) =>
       linksComingUp(planLabs(prev, next), compileLab(next), compileLab(prev));
     const veth = exampleLab('seed-veth');
     expect(comingUp(EMPTY_LAB, veth)).toEqual([
-      { ns: 'red', ifname: 'veth-red' },
-      { ns: 'blue', ifname: 'veth-blue' },
+      [
+        { ns: 'red', ifname: 'veth-red' },
+        { ns: 'blue', ifname: 'veth-blue' },
+      ],
     ]);
     const bridge = exampleLab('seed-bridge');
     expect(comingUp(veth, bridge)).toEqual([
-      { ns: 'host', ifname: 'veth-red-br' },
-      { ns: 'host', ifname: 'veth-blue-br' },
-      { ns: 'host', ifname: 'v-net-0' },
+      [
+        { ns: 'host', ifname: 'veth-red-br' },
+        { ns: 'red', ifname: 'veth-red' },
+      ],
+      [
+        { ns: 'host', ifname: 'veth-blue-br' },
+        { ns: 'blue', ifname: 'veth-blue' },
+      ],
+      [{ ns: 'host', ifname: 'v-net-0' }],
     ]);
     // An address changed: nothing comes up.
     const edited = exampleLab('seed-bridge');
@@ -204,13 +212,21 @@ describe('an edit yields only its own steps', () => {
     redDown.links[0]!.a.up = false;
     expect(comingUp(bridge, redDown)).toEqual([]);
     // ... and up again: that pair; the bridge already had carrier by blue's pair.
-    expect(comingUp(redDown, bridge)).toEqual([{ ns: 'host', ifname: 'veth-red-br' }]);
+    expect(comingUp(redDown, bridge)).toEqual([
+      [
+        { ns: 'host', ifname: 'veth-red-br' },
+        { ns: 'red', ifname: 'veth-red' },
+      ],
+    ]);
     // Its first carrying pair gives the bridge its carrier: wait for the bridge too.
     const bothDown = JSON.parse(JSON.stringify(redDown)) as Lab;
     bothDown.links[1]!.a.up = false;
     expect(comingUp(bothDown, redDown)).toEqual([
-      { ns: 'host', ifname: 'veth-blue-br' },
-      { ns: 'host', ifname: 'v-net-0' },
+      [
+        { ns: 'host', ifname: 'veth-blue-br' },
+        { ns: 'blue', ifname: 'veth-blue' },
+      ],
+      [{ ns: 'host', ifname: 'v-net-0' }],
     ]);
   });
 

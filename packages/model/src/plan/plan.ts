@@ -195,24 +195,25 @@ export function planLabs(prev: Lab, next: Lab, options: PlanOptions = {}): PlanS
 }
 
 /**
- * The interfaces a plan brings up whose kernel state must reach "UP" before the lab carries
- * traffic. A veth end set up while its peer is still down gets its carrier only when the peer
- * comes up, and the kernel activates its transmit queue later, in the background (linkwatch):
- * until then it drops everything it sends (the first ARP request of a ping right after the
- * apply, say). A bridge gets its carrier and queue the same way, with its first forwarding port.
+ * The interfaces a plan brings up that the kernel must have brought up before the lab carries
+ * traffic, in groups of which any one will do. A veth end set up while its peer is still down
+ * gets its carrier only when the peer comes up, and its transmit queue later, in the background
+ * (linkwatch): until then it drops everything it sends (a ping's first ARP request right after
+ * the apply, say). The kernel does that end at once (its queue is waiting), and the other end,
+ * active already, with it or up to a second later (when both ends have the same index, which
+ * two new namespaces often give them). So a pair carries traffic once either end's state is UP.
+ * A bridge gets its carrier and queue the same way, with its first forwarding port.
  *
- * Listed: for each veth pair with both ends up in `want` that the plan makes or sets up, its
- * end in the lab's host if it has one, else both ends (the kernel handles the two ends of a
- * pair in the same pass, and the host's end is the one the agent always hears of); and each
- * bridge that is up with such a pair among its ports, when the plan makes or sets up the
- * bridge, or when it had no such pair in `current` (the kernel's state before the plan) and so
- * no carrier yet.
+ * Listed: each veth pair with both ends up in `want` that the plan makes or sets up (its end in
+ * the lab's host first: the agent always hears of that one); and each bridge that is up with
+ * such a pair among its ports, when the plan makes or sets up the bridge, or when it had no
+ * such pair in `current` (the kernel's state before the plan) and so no carrier yet.
  */
 export function linksComingUp(
   plan: readonly PlanStep[],
   want: KernelModel,
   current: KernelModel = emptyKernelModel(),
-): Endpoint[] {
+): Endpoint[][] {
   const touched = new Set<string>();
   for (const { step } of plan) {
     if (step.op === 'veth-add') {
@@ -221,22 +222,15 @@ export function linksComingUp(
     } else if (step.op === 'bridge-add') touched.add(endKey({ ns: step.ns, ifname: step.name }));
     else if (step.op === 'link-up' || step.op === 'link-master') touched.add(endKey(step));
   }
-  const out = new Map<string, Endpoint>();
-  const wait = (end: Endpoint): void => {
-    out.set(endKey(end), { ns: end.ns, ifname: end.ifname });
-  };
+  const out: Endpoint[][] = [];
+  const copy = (end: Endpoint): Endpoint => ({ ns: end.ns, ifname: end.ifname });
   // One pass over the pairs (cheap where nothing is touched: a 1000-namespace lab's edit).
   const bridges = new Set<string>();
   for (const key of touched) if (want.iface[key]?.kind === 'bridge') bridges.add(key);
   for (const veth of Object.values(want.veth)) {
     if (!touched.has(endKey(veth.a)) && !touched.has(endKey(veth.b))) continue;
     if (!carries(want, veth)) continue;
-    if (veth.a.ns === HOST_NS) wait(veth.a);
-    else if (veth.b.ns === HOST_NS) wait(veth.b);
-    else {
-      wait(veth.a);
-      wait(veth.b);
-    }
+    out.push(veth.b.ns === HOST_NS ? [copy(veth.b), copy(veth.a)] : [copy(veth.a), copy(veth.b)]);
     for (const end of [veth.a, veth.b]) {
       const master = want.iface[endKey(end)]?.master;
       if (master !== undefined) bridges.add(endKey({ ns: end.ns, ifname: master }));
@@ -244,9 +238,10 @@ export function linksComingUp(
   }
   for (const bridge of bridges) {
     if (want.iface[bridge]?.up !== true || !hasCarryingPort(want, bridge)) continue;
-    if (touched.has(bridge) || !hasCarryingPort(current, bridge)) wait(want.iface[bridge]!);
+    if (touched.has(bridge) || !hasCarryingPort(current, bridge))
+      out.push([copy(want.iface[bridge]!)]);
   }
-  return [...out.values()];
+  return out;
 }
 
 const endKey = (end: Endpoint): string => `${end.ns}/${end.ifname}`;
