@@ -19,7 +19,7 @@ interface LongTask {
 }
 
 for (const n of SIZES)
-  test(`apply ${n} namespaces from the page`, async ({ app, page }, testInfo) => {
+  test(`apply ${n} namespaces from the page`, async ({ app, page, browser }, testInfo) => {
     const file = testInfo.outputPath(`class-${n}.json`);
     writeFileSync(file, JSON.stringify(classLab(n)));
     const [chooser] = await Promise.all([
@@ -43,6 +43,20 @@ for (const n of SIZES)
           w.benchTasks.push({ start: e.startTime, duration: e.duration });
       }).observe({ entryTypes: ['longtask'] });
     });
+    // BENCH_WEB_TRACE=FILE: Chromium's trace of the apply, for chrome://tracing or Perfetto.
+    const traceFile = process.env['BENCH_WEB_TRACE'];
+    if (traceFile)
+      await browser.startTracing(page, {
+        path: traceFile,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'toplevel',
+          'blink',
+          'v8',
+          'disabled-by-default-v8.cpu_profiler',
+        ],
+      });
     // Clicked from inside the page: Playwright's own click first checks the button against
     // the whole page (visible, stable, not covered), which with 1000 nodes took 5 s of the
     // page's main thread and would be measured as the page's.
@@ -66,6 +80,7 @@ for (const n of SIZES)
     );
     const appliedAfter = Date.now() - clicked;
     await page.waitForTimeout(AFTER_MS);
+    if (traceFile) await browser.stopTracing();
     const tasks = await page.evaluate(
       () => (window as unknown as { benchTasks: LongTask[] }).benchTasks,
     );

@@ -207,6 +207,38 @@ export class LabApp {
     return (await done.innerText()).trim();
   }
 
+  /**
+   * From now on, notes every node, cable or status pill the page marks "differs from kernel"
+   * (class status-differs), even for a moment; the returned function says which were.
+   */
+  async watchDiffers(): Promise<() => Promise<string[]>> {
+    await this.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { differsSeen: string[] }).differsSeen = seen;
+      const note = (el: Element): void => {
+        const name = el.getAttribute('class') ?? '';
+        if (name.includes('status-differs')) seen.push(`${el.tagName} ${name}`);
+      };
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === 'attributes') note(r.target as Element);
+          for (const added of Array.from(r.addedNodes))
+            if (added instanceof Element) {
+              note(added);
+              added.querySelectorAll('[class*="status-differs"]').forEach(note);
+            }
+        }
+      }).observe(document.body, {
+        attributes: true,
+        attributeFilter: ['class'],
+        childList: true,
+        subtree: true,
+      });
+    });
+    return () =>
+      this.page.evaluate(() => (window as unknown as { differsSeen: string[] }).differsSeen);
+  }
+
   /** Pings from a namespace and waits for the summary; returns the summary line. */
   async ping(from: string, target: string, count = 3): Promise<Locator> {
     const tool = this.pingTool;

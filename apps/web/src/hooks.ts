@@ -49,13 +49,14 @@ export function useStatuses(): Statuses {
   const failure = useApp((s) => s.applyProgress?.done?.failure?.target ?? null);
   const namespaces = useApp((s) => s.namespaces);
   const liveLoaded = useApp((s) => s.liveLoaded);
+  const reading = useApp((s) => s.reading);
   const connected = useApp((s) => s.connection.status === 'connected');
   const applying = useApplying();
   const plan = planOf(applied, lab);
   const issues = issueIndexOf(lab);
   const computed = useMemo(
-    () => (connected && liveLoaded && !applying ? driftOf(applied, namespaces) : NO_DRIFT),
-    [connected, liveLoaded, applying, applied, namespaces],
+    () => (connected && liveLoaded && !applying ? driftOf(applied, namespaces, reading) : NO_DRIFT),
+    [connected, liveLoaded, applying, applied, namespaces, reading],
   );
   // The same drift as before keeps the same object, so that a table update that changes no
   // element's state re-renders no node on the canvas.

@@ -162,6 +162,7 @@ async function assemble(
         durationMs: Math.round(outcome.durationMs * 10) / 10,
         ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
         ...(outcome.rolledBack === undefined ? {} : { rolledBack: outcome.rolledBack }),
+        ...(outcome.touched.length === 0 ? {} : { reading: outcome.touched }),
       });
       broadcast({ type: 'lab', ...shownLab() });
     };

@@ -60,6 +60,17 @@ describe('driftOf', () => {
     expect(driftOf(lab, unplugged).links).toEqual(new Set(['red-br', 'blue-br']));
   });
 
+  it('does not judge a namespace whose new tables are still on the way after an apply', () => {
+    const live = holding();
+    delete live['red'];
+    live['blue'] = state('blue', [link('lo'), link('veth-blue')]);
+    expect(driftOf(lab, live, new Set(['red', 'blue']))).toEqual({
+      nodes: new Set(),
+      links: new Set(),
+    });
+    expect(driftOf(lab, live, new Set(['red'])).links).toEqual(new Set(['blue-br']));
+  });
+
   it('looks again at a namespace only when its tables are new objects', () => {
     const live = holding();
     expect(driftOf(lab, live).links.size).toBe(0);

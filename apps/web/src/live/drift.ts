@@ -99,9 +99,14 @@ function differingIn(state: NamespaceState, expected: Expected): Origin[] {
   return out;
 }
 
+/**
+ * The elements of the applied lab that the live tables say the kernel does not hold. Namespaces
+ * in `reading` (an apply just changed them; their new tables are on the way) are not judged.
+ */
 export function driftOf(
   applied: Lab | null,
   live: Readonly<Record<string, NamespaceState>>,
+  reading: ReadonlySet<string> = new Set(),
 ): ElementIds {
   const nodes = new Set<string>();
   const links = new Set<string>();
@@ -111,6 +116,7 @@ export function driftOf(
     else if (origin.nodeId !== undefined) nodes.add(origin.nodeId);
   };
   for (const [ns, expected] of expectedOf(applied)) {
+    if (reading.has(ns)) continue;
     const state = live[ns];
     if (state === undefined) {
       if (expected.netns !== null) mark(expected.netns);

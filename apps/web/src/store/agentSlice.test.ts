@@ -1,5 +1,6 @@
 import { emptyNamespaceState, exampleLab, type NamespaceState } from '@netns-lab/model';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { READING_GRACE_MS } from './liveSlice';
 import { createAppStore } from './store';
 
 const ns = (name: string, neighbours: NamespaceState['neighbours'] = []): NamespaceState =>
@@ -58,6 +59,41 @@ describe('messages from the agent', () => {
       commandsRun: 2,
       durationMs: 12,
     });
+  });
+
+  it('waits for the new tables of the namespaces an apply changed, one by one, at most a while', () => {
+    vi.useFakeTimers();
+    try {
+      const store = createAppStore();
+      store.getState().receive({ type: 'state', namespaces: [ns('host'), ns('red')] });
+      const done = (reading?: string[]) =>
+        store.getState().receive({
+          type: 'apply-done',
+          applyId: 'a1',
+          ok: true,
+          commandsRun: 3,
+          processes: 2,
+          durationMs: 9,
+          ...(reading ? { reading } : {}),
+        });
+      done(['host', 'red', 'blue']);
+      expect([...store.getState().reading]).toEqual(['host', 'red', 'blue']);
+      store.getState().receive({ type: 'ns-state', state: ns('red') });
+      store.getState().receive({ type: 'ns-gone', ns: 'blue' });
+      expect([...store.getState().reading]).toEqual(['host']);
+      // The host's tables did not change, so none come: after a while it is judged as it is.
+      vi.advanceTimersByTime(READING_GRACE_MS);
+      expect(store.getState().reading.size).toBe(0);
+      // An apply that changed nothing awaits nothing; a full snapshot ends any wait.
+      done(['red']);
+      done();
+      expect(store.getState().reading.size).toBe(0);
+      done(['red']);
+      store.getState().receive({ type: 'state', namespaces: [ns('host')] });
+      expect(store.getState().reading.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('marks an apply cut short by a lost connection as interrupted', () => {

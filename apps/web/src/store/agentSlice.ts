@@ -178,6 +178,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => ({
         };
         if (message.failure !== undefined) done.failure = message.failure;
         if (message.rolledBack !== undefined) done.rolledBack = message.rolledBack;
+        state.awaitTables(message.reading ?? []);
         set({
           pendingRequest: null,
           applyProgress:

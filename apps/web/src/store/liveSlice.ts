@@ -8,6 +8,11 @@ import type { SliceCreator } from './types';
 
 /** How long a new or changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
+/**
+ * How long after an apply the page waits for the tables of the namespaces it changed before it
+ * judges them as they are (a namespace whose tables did not change gets none).
+ */
+export const READING_GRACE_MS = 10_000;
 
 /** A namespace's new state, or its deletion. */
 export type NamespaceUpdate = { state: NamespaceState } | { gone: string };
@@ -18,6 +23,13 @@ export interface LiveSlice {
   liveLoaded: boolean;
   /** Row key -> when it appeared or changed (ms since the epoch). */
   recent: Record<string, number>;
+  /**
+   * Namespaces an apply just changed whose new tables have not arrived yet: what the page holds
+   * of them is from before the apply (not a sign that the kernel differs from the lab).
+   */
+  reading: ReadonlySet<string>;
+  /** An apply changed these namespaces: wait for their tables (at most READING_GRACE_MS). */
+  awaitTables: (namespaces: readonly string[]) => void;
   setLiveState: (states: readonly NamespaceState[]) => void;
   setNamespaceState: (state: NamespaceState) => void;
   removeNamespace: (ns: string) => void;
@@ -28,6 +40,8 @@ export interface LiveSlice {
 }
 
 let expiryTimer: ReturnType<typeof setTimeout> | null = null;
+let readingTimer: ReturnType<typeof setTimeout> | null = null;
+const NONE: ReadonlySet<string> = new Set();
 
 export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
   /** The recent rows with `keys` added (or the same object when there are none). */
@@ -49,6 +63,21 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
     namespaces: {},
     liveLoaded: false,
     recent: {},
+    reading: NONE,
+
+    awaitTables: (namespaces) => {
+      if (readingTimer !== null) clearTimeout(readingTimer);
+      readingTimer = null;
+      if (namespaces.length === 0) {
+        if (get().reading.size > 0) set({ reading: NONE });
+        return;
+      }
+      set({ reading: new Set(namespaces) });
+      readingTimer = setTimeout(() => {
+        readingTimer = null;
+        if (get().reading.size > 0) set({ reading: NONE });
+      }, READING_GRACE_MS);
+    },
 
     setLiveState: (states) => {
       const { namespaces: before, liveLoaded } = get();
@@ -59,7 +88,8 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
         // The first snapshot is not news; later ones (after a reconnect) are compared.
         if (liveLoaded) changed.push(...changedRows(before[state.ns], state));
       }
-      set({ namespaces, liveLoaded: true, recent: highlighted(changed) });
+      // A full snapshot: nothing is awaited any more.
+      set({ namespaces, liveLoaded: true, recent: highlighted(changed), reading: NONE });
     },
 
     setNamespaceState: (state) => get().namespacesChanged([{ state }]),
@@ -70,7 +100,13 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
       const before = get().namespaces;
       let namespaces = before;
       const changed: string[] = [];
+      let reading = get().reading;
       for (const update of updates) {
+        const ns = 'gone' in update ? update.gone : update.state.ns;
+        if (reading.has(ns)) {
+          if (reading === get().reading) reading = new Set(reading);
+          (reading as Set<string>).delete(ns);
+        }
         if ('gone' in update) {
           if (!(update.gone in namespaces)) continue;
           if (namespaces === before) namespaces = { ...before };
@@ -82,6 +118,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
           namespaces[state.ns] = state;
         }
       }
+      if (reading !== get().reading) set({ reading });
       if (namespaces === before) return;
       set({ namespaces, recent: highlighted(changed) });
     },

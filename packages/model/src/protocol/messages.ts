@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LabPatchSchema } from '../lab/patch';
-import { LabSchema } from '../lab/schema';
+import { LabSchema, LIMITS } from '../lab/schema';
 import { NamespaceStateSchema } from '../live/state';
 
 export const PROTOCOL_VERSION = 1;
@@ -131,6 +131,15 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     durationMs: z.number(),
     failure: ApplyFailureSchema.optional(),
     rolledBack: z.boolean().optional(),
+    /**
+     * Namespaces the apply changed ("host" too): their tables come next, an ns-state (or
+     * ns-gone) each when they differ from the last sent. Until then the tables a client holds
+     * of them are from before the apply, and say nothing about whether the kernel holds it.
+     */
+    reading: z
+      .array(text)
+      .max(LIMITS.nodes + 1)
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('ping-reply'),
