@@ -54,4 +54,19 @@ test("a student builds the seed's bridge lab from an empty canvas by dragging an
   for (const label of ['Host', 'Namespace red', 'Namespace blue', 'Bridge v-net-0'])
     await expect(app.node(label)).toContainText(stateBadge('applied'));
   await page.screenshot({ path: testInfo.outputPath('bridge-lab-applied.png') });
+
+  // Zoomed out too far to read, the canvas hides its text and says so; zoomed in, it is back.
+  const hint = app.labArea.getByRole('note');
+  const portName = app.node('Namespace red').getByText('veth-red', { exact: true });
+  await expect(hint).toHaveCount(0);
+  await expect(portName).toBeVisible();
+  for (let i = 0; i < 8; i++) await app.canvas.getByRole('button', { name: 'Zoom Out' }).click();
+  await expect(hint).toHaveText(
+    'Zoomed out: names and addresses are hidden. Zoom in to read them.',
+  );
+  await expect(portName).toBeHidden();
+  await page.screenshot({ path: testInfo.outputPath('bridge-lab-zoomed-out.png') });
+  for (let i = 0; i < 8; i++) await app.canvas.getByRole('button', { name: 'Zoom In' }).click();
+  await expect(hint).toHaveCount(0);
+  await expect(portName).toBeVisible();
 });

@@ -12,6 +12,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -41,6 +42,13 @@ import { edgeTypes } from './VethEdge';
 
 const KINDS: readonly string[] = ['namespace', 'bridge', 'external'];
 
+/**
+ * Below this zoom the canvas's text is too small to read (a cable's 10.5 px label under 5 px),
+ * and it is what costs the browser most to draw on a big lab: names, ports and cable labels are
+ * hidden (their place kept), the boxes, cables and their colours stay.
+ */
+export const READABLE_ZOOM = 0.45;
+
 const MINIMAP_COLOURS: Record<string, string> = {
   host: '#334155',
   namespace: '#94a3b8',
@@ -59,6 +67,7 @@ export function Canvas() {
   const statuses = useStatuses();
   const issues = useIssueIndex();
   const flow = useReactFlow<LabFlowNode, VethFlowEdge>();
+  const zoomedOut = useStore((s) => s.transform[2] < READABLE_ZOOM);
 
   const path = useMemo(
     () => (ping.ran ? pingPath(lab, ping.ran.ns, ping.ran.target) : null),
@@ -181,7 +190,11 @@ export function Canvas() {
       : 'ok';
 
   return (
-    <div className={`canvas-area path-${pathTone}`} onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className={`canvas-area path-${pathTone}${zoomedOut ? ' zoomed-out' : ''}`}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <ReactFlow<LabFlowNode, VethFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -221,6 +234,11 @@ export function Canvas() {
         )}
       </ReactFlow>
       {blank ? <EmptyCanvas /> : null}
+      {zoomedOut ? (
+        <p className="zoom-hint" role="note">
+          Zoomed out: names and addresses are hidden. Zoom in to read them.
+        </p>
+      ) : null}
     </div>
   );
 }
