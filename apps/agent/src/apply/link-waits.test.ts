@@ -38,7 +38,7 @@ describe('waiting for links to be up', () => {
     });
     expect(left).toEqual(each);
     // One look per namespace in each round (how many rounds fit in 150 ms depends on the
-    // machine), and none after the timeout.
+    // machine).
     expect(processes % 2).toBe(0);
     expect(processes).toBeGreaterThanOrEqual(2);
   });
