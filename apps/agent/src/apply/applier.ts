@@ -104,9 +104,8 @@ export interface Applier {
  * live tables then show them down), and for reports of them before it looks (ms). No wait
  * before the first look: most often the kernel has brought them up by the time the commands
  * are done, and a look (one process, only the names not yet reported) says so before the
- * reports come through the monitor. The kernel may take up to a second, though: it brings a
- * veth end up at once only when its index differs from its peer's (in two namespaces they
- * are often the same), else once a second at most (linkwatch).
+ * reports come through the monitor. On a loaded machine its background pass (linkwatch) can
+ * lag for a second or more: then the reports end the wait.
  */
 const UP_TIMEOUT_MS = 5000;
 const UP_FIRST_LOOK_MS = 0;

@@ -200,8 +200,9 @@ export function planLabs(prev: Lab, next: Lab, options: PlanOptions = {}): PlanS
  * gets its carrier only when the peer comes up, and its transmit queue later, in the background
  * (linkwatch): until then it drops everything it sends (a ping's first ARP request right after
  * the apply, say). The kernel does that end at once (its queue is waiting), and the other end,
- * active already, with it or up to a second later (when both ends have the same index, which
- * two new namespaces often give them). So a pair carries traffic once either end's state is UP.
+ * active already, in the same pass (microseconds apart) or up to a second later (when both ends
+ * have the same index, which two new namespaces often give them). So a pair carries traffic
+ * once either end's state is UP.
  * A bridge gets its carrier and queue the same way, with its first forwarding port.
  *
  * Listed: each veth pair with both ends up in `want` that the plan makes or sets up (its end in
