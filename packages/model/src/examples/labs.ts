@@ -165,12 +165,12 @@ const routerLab: LabInput = {
   ],
   layout: {
     nodes: {
-      host: { x: 360, y: 20 },
-      'v-net-0': { x: 120, y: 220 },
-      'v-net-1': { x: 600, y: 220 },
-      router: { x: 360, y: 220 },
-      red: { x: 120, y: 420 },
-      green: { x: 600, y: 420 },
+      host: { x: 420, y: 20 },
+      'v-net-0': { x: 0, y: 220 },
+      'v-net-1': { x: 860, y: 220 },
+      router: { x: 420, y: 220 },
+      red: { x: 0, y: 420 },
+      green: { x: 860, y: 420 },
     },
   },
 };
