@@ -11,17 +11,25 @@ import {
   type InternalNode,
   type ReactFlowState,
 } from '@xyflow/react';
+import type { Link } from '@netns-lab/model';
 import type { ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { IssueMark } from '../common/IssueMark';
 import { appStore } from '../store/store';
 import type { VethFlowEdge } from './flow';
-import { along, cableEnds, type Box } from './geometry';
+import { along, cableEnds, labelSpot, type Box } from './geometry';
 
 const PARALLEL_GAP = 26;
 const SPLIT_LABELS_AT = 230;
-const CRAMPED_BELOW = 120;
-const BESIDE = 64;
+
+/**
+ * The size of a cable's one label for both ends, from its text: one line per end, 10.5 px
+ * monospace (6.3 px a character) with a 6 px gap between name and addresses, 2+6 px padding.
+ */
+function pairLabelSize(link: Link): { width: number; height: number } {
+  const chars = [link.a, link.b].map((end) => [end.ifname, ...end.addresses].join(' ').length);
+  return { width: Math.max(...chars) * 6.5 + 18, height: 2 * 14 + 6 };
+}
 
 /** Each flow's label layer, once found (it never changes while the flow is mounted). */
 const labelLayers = new WeakMap<Element, Element>();
@@ -105,16 +113,8 @@ function VethEdge({ id, source, target, data, selected }: EdgeProps<VethFlowEdge
   const distance = Math.min(64, length * 0.3);
   const labelA = along(from, to, distance);
   const labelB = along(to, from, distance);
-  const centre = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
-  // A cable too short for its label between the nodes gets the label beside it, above (or to
-  // the left of) the line, clear of the nodes.
-  const cramped = length < CRAMPED_BELOW;
-  const normal =
-    length === 0 ? { x: 0, y: -1 } : { x: -(to.y - from.y) / length, y: (to.x - from.x) / length };
-  const side = normal.y > 0 || (normal.y === 0 && normal.x > 0) ? -1 : 1;
-  const middle = cramped
-    ? { x: centre.x + normal.x * side * BESIDE, y: centre.y + normal.y * side * BESIDE }
-    : centre;
+  // A cable too short for its label between the nodes gets the label beside it, clear of them.
+  const middle = labelSpot(from, to, boxA, boxB, pairLabelSize(data.link));
   const select = (): void => appStore.getState().setSelection({ nodes: [], links: [id] });
   const classes = [
     'veth-edge',

@@ -52,3 +52,50 @@ export function along(p: Point, q: Point, distance: number): Point {
   const t = Math.min(0.5, distance / length);
   return { x: p.x + (q.x - p.x) * t, y: p.y + (q.y - p.y) * t };
 }
+
+/** Whether two boxes overlap, counting `margin` around the first. */
+export function overlaps(a: Box, b: Box, margin = 0): boolean {
+  return (
+    a.x - margin < b.x + b.width &&
+    b.x < a.x + a.width + margin &&
+    a.y - margin < b.y + b.height &&
+    b.y < a.y + a.height + margin
+  );
+}
+
+const LABEL_STEP = 16;
+const LABEL_REACH = 320;
+const LABEL_MARGIN = 4;
+
+/**
+ * Where to centre a label of `size` for the cable from `from` to `to` between boxes `a` and
+ * `b`: the cable's middle if the label fits there clear of both boxes; else beside the cable,
+ * above it (or to its left) and then below (or right), further out step by step until clear of
+ * both. A short cable between two tall nodes side by side gets its label above them, not
+ * under them. Nothing clear within reach: the middle.
+ */
+export function labelSpot(
+  from: Point,
+  to: Point,
+  a: Box,
+  b: Box,
+  size: { width: number; height: number },
+): Point {
+  const middle = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
+  const clear = (p: Point): boolean => {
+    const box = { x: p.x - size.width / 2, y: p.y - size.height / 2, ...size };
+    return !overlaps(box, a, LABEL_MARGIN) && !overlaps(box, b, LABEL_MARGIN);
+  };
+  if (clear(middle)) return middle;
+  const length = Math.hypot(to.x - from.x, to.y - from.y);
+  const normal =
+    length === 0 ? { x: 0, y: -1 } : { x: -(to.y - from.y) / length, y: (to.x - from.x) / length };
+  // The side that goes up (or, for a vertical cable, left) first.
+  const first = normal.y < 0 || (normal.y === 0 && normal.x < 0) ? 1 : -1;
+  for (let d = LABEL_STEP; d <= LABEL_REACH; d += LABEL_STEP)
+    for (const side of [first, -first]) {
+      const p = { x: middle.x + normal.x * side * d, y: middle.y + normal.y * side * d };
+      if (clear(p)) return p;
+    }
+  return middle;
+}
