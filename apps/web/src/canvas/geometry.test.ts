@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { cableEnds, labelSpot, overlaps, type Box } from './geometry';
+import { cableEnds, LABEL_OVERLAP, labelSpot, overlaps, type Box } from './geometry';
 
 const label = { width: 180, height: 34 };
 const clearOf = (p: { x: number; y: number }, ...boxes: Box[]): boolean =>
   boxes.every(
-    (box) => !overlaps({ x: p.x - label.width / 2, y: p.y - label.height / 2, ...label }, box, 0),
+    (box) =>
+      !overlaps(
+        { x: p.x - label.width / 2, y: p.y - label.height / 2, ...label },
+        box,
+        -LABEL_OVERLAP,
+      ),
   );
 
 describe('labelSpot', () => {

@@ -65,11 +65,13 @@ export function overlaps(a: Box, b: Box, margin = 0): boolean {
 
 const LABEL_STEP = 16;
 const LABEL_REACH = 320;
-const LABEL_MARGIN = 4;
+/** How far a label may reach over a node's border (its padding is blank): px. */
+export const LABEL_OVERLAP = 10;
 
 /**
  * Where to centre a label of `size` for the cable from `from` to `to` between boxes `a` and
- * `b`: the cable's middle if the label fits there clear of both boxes; else beside the cable,
+ * `b`: the cable's middle if the label fits there clear of both boxes (it may reach over their
+ * borders by LABEL_OVERLAP); else beside the cable,
  * above it (or to its left) and then below (or right), further out step by step until clear of
  * both. A short cable between two tall nodes side by side gets its label above them, not
  * under them. Nothing clear within reach: the middle.
@@ -84,7 +86,7 @@ export function labelSpot(
   const middle = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
   const clear = (p: Point): boolean => {
     const box = { x: p.x - size.width / 2, y: p.y - size.height / 2, ...size };
-    return !overlaps(box, a, LABEL_MARGIN) && !overlaps(box, b, LABEL_MARGIN);
+    return !overlaps(box, a, -LABEL_OVERLAP) && !overlaps(box, b, -LABEL_OVERLAP);
   };
   if (clear(middle)) return middle;
   const length = Math.hypot(to.x - from.x, to.y - from.y);
