@@ -34,7 +34,7 @@ describe('labelSpot', () => {
 
   it('moves the label of a short vertical cable to the left of it', () => {
     const a: Box = { x: 0, y: 0, width: 100, height: 60 };
-    const b: Box = { x: 0, y: 90, width: 100, height: 60 };
+    const b: Box = { x: 0, y: 70, width: 100, height: 60 };
     const { from, to } = cableEnds(a, b);
     const spot = labelSpot(from, to, a, b, label);
     expect(clearOf(spot, a, b)).toBe(true);
