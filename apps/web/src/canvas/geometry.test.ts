@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cableEnds, LABEL_OVERLAP, labelSpot, overlaps, type Box } from './geometry';
+import { BADGE_ABOVE, cableEnds, LABEL_OVERLAP, labelSpot, overlaps, type Box } from './geometry';
 
 const label = { width: 180, height: 34 };
 const clearOf = (p: { x: number; y: number }, ...boxes: Box[]): boolean =>
@@ -7,8 +7,9 @@ const clearOf = (p: { x: number; y: number }, ...boxes: Box[]): boolean =>
     (box) =>
       !overlaps(
         { x: p.x - label.width / 2, y: p.y - label.height / 2, ...label },
-        box,
+        { ...box, y: box.y - BADGE_ABOVE, height: box.height + BADGE_ABOVE },
         -LABEL_OVERLAP,
+        0,
       ),
   );
 

@@ -53,25 +53,30 @@ export function along(p: Point, q: Point, distance: number): Point {
   return { x: p.x + (q.x - p.x) * t, y: p.y + (q.y - p.y) * t };
 }
 
-/** Whether two boxes overlap, counting `margin` around the first. */
-export function overlaps(a: Box, b: Box, margin = 0): boolean {
+/**
+ * Whether two boxes overlap, counting `margin` around the first (negative: that much of it may
+ * reach over the second); `marginY` for the vertical sides, when different.
+ */
+export function overlaps(a: Box, b: Box, margin = 0, marginY = margin): boolean {
   return (
     a.x - margin < b.x + b.width &&
     b.x < a.x + a.width + margin &&
-    a.y - margin < b.y + b.height &&
-    b.y < a.y + a.height + margin
+    a.y - marginY < b.y + b.height &&
+    b.y < a.y + a.height + marginY
   );
 }
 
 const LABEL_STEP = 16;
 const LABEL_REACH = 320;
-/** How far a label may reach over a node's border (its padding is blank): px. */
+/** How far a label may reach over a node's left or right border (its padding is blank): px. */
 export const LABEL_OVERLAP = 10;
+/** A node's state badge sits on its top border, this far above it: px. */
+export const BADGE_ABOVE = 12;
 
 /**
  * Where to centre a label of `size` for the cable from `from` to `to` between boxes `a` and
- * `b`: the cable's middle if the label fits there clear of both boxes (it may reach over their
- * borders by LABEL_OVERLAP); else beside the cable,
+ * `b`: the cable's middle if the label fits there clear of both boxes and their state badges
+ * (it may reach over their left and right borders by LABEL_OVERLAP); else beside the cable,
  * above it (or to its left) and then below (or right), further out step by step until clear of
  * both. A short cable between two tall nodes side by side gets its label above them, not
  * under them. Nothing clear within reach: the middle.
@@ -86,7 +91,15 @@ export function labelSpot(
   const middle = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
   const clear = (p: Point): boolean => {
     const box = { x: p.x - size.width / 2, y: p.y - size.height / 2, ...size };
-    return !overlaps(box, a, -LABEL_OVERLAP) && !overlaps(box, b, -LABEL_OVERLAP);
+    return [a, b].every(
+      (node) =>
+        !overlaps(
+          box,
+          { ...node, y: node.y - BADGE_ABOVE, height: node.height + BADGE_ABOVE },
+          -LABEL_OVERLAP,
+          0,
+        ),
+    );
   };
   if (clear(middle)) return middle;
   const length = Math.hypot(to.x - from.x, to.y - from.y);
