@@ -53,11 +53,11 @@ export async function runScript(runner: Runner, script: Script): Promise<void> {
     watch,
     LINK_UP,
     {
-      timeoutMs: 5000,
+      timeoutMs: 15_000,
       firstLookMs: 0,
     },
   );
-  if (left.length > 0) throw new Error(`links not up after 5 s: ${JSON.stringify(left)}`);
+  if (left.length > 0) throw new Error(`links not up after 15 s: ${JSON.stringify(left)}`);
 }
 
 /** Seed section 4: red and blue joined by one veth pair. */
