@@ -78,11 +78,15 @@ describe('messages from the agent', () => {
         });
       done(['host', 'red', 'blue']);
       expect([...store.getState().reading]).toEqual(['host', 'red', 'blue']);
+      vi.advanceTimersByTime(READING_GRACE_MS - 1000);
       store.getState().receive({ type: 'ns-state', state: ns('red') });
       store.getState().receive({ type: 'ns-gone', ns: 'blue' });
       expect([...store.getState().reading]).toEqual(['host']);
+      // Tables keep coming: the wait starts again from the last one.
+      vi.advanceTimersByTime(READING_GRACE_MS - 1000);
+      expect([...store.getState().reading]).toEqual(['host']);
       // The host's tables did not change, so none come: after a while it is judged as it is.
-      vi.advanceTimersByTime(READING_GRACE_MS);
+      vi.advanceTimersByTime(1000);
       expect(store.getState().reading.size).toBe(0);
       // An apply that changed nothing awaits nothing; a full snapshot ends any wait.
       done(['red']);

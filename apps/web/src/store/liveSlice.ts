@@ -9,8 +9,9 @@ import type { SliceCreator } from './types';
 /** How long a new or changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
 /**
- * How long after an apply the page waits for the tables of the namespaces it changed before it
- * judges them as they are (a namespace whose tables did not change gets none).
+ * How long the page waits for the tables of the namespaces an apply changed, from the apply's
+ * end or the last of them that came, before it judges the rest as they are (a namespace whose
+ * tables did not change gets none; after a 1000-namespace apply they come over many seconds).
  */
 export const READING_GRACE_MS = 10_000;
 
@@ -28,7 +29,7 @@ export interface LiveSlice {
    * of them is from before the apply (not a sign that the kernel differs from the lab).
    */
   reading: ReadonlySet<string>;
-  /** An apply changed these namespaces: wait for their tables (at most READING_GRACE_MS). */
+  /** An apply changed these namespaces: wait for their tables (see READING_GRACE_MS). */
   awaitTables: (namespaces: readonly string[]) => void;
   setLiveState: (states: readonly NamespaceState[]) => void;
   setNamespaceState: (state: NamespaceState) => void;
@@ -59,6 +60,15 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
     return recent;
   };
 
+  /** (Re)starts the wait for the tables still awaited. */
+  const waitForTables = (): void => {
+    if (readingTimer !== null) clearTimeout(readingTimer);
+    readingTimer = setTimeout(() => {
+      readingTimer = null;
+      if (get().reading.size > 0) set({ reading: NONE });
+    }, READING_GRACE_MS);
+  };
+
   return {
     namespaces: {},
     liveLoaded: false,
@@ -73,10 +83,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
         return;
       }
       set({ reading: new Set(namespaces) });
-      readingTimer = setTimeout(() => {
-        readingTimer = null;
-        if (get().reading.size > 0) set({ reading: NONE });
-      }, READING_GRACE_MS);
+      waitForTables();
     },
 
     setLiveState: (states) => {
@@ -118,7 +125,11 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
           namespaces[state.ns] = state;
         }
       }
-      if (reading !== get().reading) set({ reading });
+      if (reading !== get().reading) {
+        set({ reading });
+        // They are coming: wait on for the others.
+        if (reading.size > 0) waitForTables();
+      }
       if (namespaces === before) return;
       set({ namespaces, recent: highlighted(changed) });
     },
