@@ -23,8 +23,9 @@ const PARALLEL_GAP = 26;
 const SPLIT_LABELS_AT = 230;
 
 /**
- * The size of a cable's one label for both ends, from its text: one line per end, 10.5 px
- * monospace (6.3 px a character) with a 6 px gap between name and addresses, 2+6 px padding.
+ * The size of a cable's one label for both ends, estimated from its text: one line per end,
+ * 10.5 px monospace (6.3 px a character, a little more for the bold names), a 6 px gap between
+ * name and addresses, 2+6 px padding.
  */
 function pairLabelSize(link: Link): { width: number; height: number } {
   const chars = [link.a, link.b].map((end) => [end.ifname, ...end.addresses].join(' ').length);

@@ -41,7 +41,6 @@ export interface LiveSlice {
 }
 
 let expiryTimer: ReturnType<typeof setTimeout> | null = null;
-let readingTimer: ReturnType<typeof setTimeout> | null = null;
 const NONE: ReadonlySet<string> = new Set();
 
 export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
@@ -60,6 +59,8 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
     return recent;
   };
 
+  /** This store's wait for the tables still awaited. */
+  let readingTimer: ReturnType<typeof setTimeout> | null = null;
   /** (Re)starts the wait for the tables still awaited. */
   const waitForTables = (): void => {
     if (readingTimer !== null) clearTimeout(readingTimer);
