@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleLab } from '@netns-lab/model';
 import { namespacesIn } from '../kernel/read-namespace';
 import type { Runner } from '../kernel/runner';
-import { createTestLab, expectHostUntouched, type TestLab } from '../kernel/testing';
+import { closedAfterEach, createTestLab, expectHostUntouched } from '../kernel/testing';
 import { createApplier } from './applier';
 import { memoryJournal } from './journal';
 
 describe('the applier and links coming up', () => {
   expectHostUntouched();
-  let lab: TestLab | undefined;
-  afterEach(async () => {
-    await lab?.close();
-    lab = undefined;
-  });
+  const closing = closedAfterEach();
 
   it('says done only after the kernel says the pair it set up is up, however long it takes', async () => {
-    lab = await createTestLab();
+    const lab = closing(await createTestLab());
     const real = lab.runner;
     // A kernel slow to bring the pair up (as under load, when its background pass waits): the
     // first looks see it not up yet. No monitor reports here: the applier has only looks.

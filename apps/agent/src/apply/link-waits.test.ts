@@ -1,15 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createObserver } from '../kernel/observer';
-import { createTestLab, expectHostUntouched, type TestLab } from '../kernel/testing';
+import {
+  closedAfterEach,
+  createTestLab,
+  expectHostUntouched,
+  type TestLab,
+} from '../kernel/testing';
 import { LINK_UP, waitForLinks, watchLinks } from './link-waits';
 
 describe('waiting for links to be up', () => {
   expectHostUntouched();
-  let lab: TestLab | undefined;
-  afterEach(async () => {
-    await lab?.close();
-    lab = undefined;
-  });
+  const closing = closedAfterEach();
 
   const ends = [
     { ns: 'host', ifname: 'x-one' },
@@ -30,7 +31,7 @@ describe('waiting for links to be up', () => {
   }
 
   it('looks until the timeout at an end whose peer is down, and says it is not up', async () => {
-    lab = await labWithPair();
+    const lab = closing(await labWithPair());
     const watch = watchLinks(undefined, LINK_UP);
     const { left, processes } = await waitForLinks(lab.runner, each, watch, LINK_UP, {
       timeoutMs: 150,
@@ -44,7 +45,7 @@ describe('waiting for links to be up', () => {
   });
 
   it('ends at the first look once both ends are up', async () => {
-    lab = await labWithPair();
+    const lab = closing(await labWithPair());
     expect((await lab.runner.run('red', ['ip', 'link', 'set', 'x-two', 'up'])).exitCode).toBe(0);
     const watch = watchLinks(undefined, LINK_UP);
     const result = await waitForLinks(lab.runner, each, watch, LINK_UP, {
@@ -64,7 +65,7 @@ describe('waiting for links to be up', () => {
   });
 
   it('trusts the observer’s reports of the kernel bringing them up, and looks at nothing', async () => {
-    lab = await labWithPair();
+    const lab = closing(await labWithPair());
     const observer = await createObserver(lab.runner, {
       onChange: () => undefined,
       onGone: () => undefined,

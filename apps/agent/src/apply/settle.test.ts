@@ -1,7 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '@netns-lab/model';
 import { createObserver } from '../kernel/observer';
-import { createTestLab, expectHostUntouched, type TestLab } from '../kernel/testing';
+import {
+  closedAfterEach,
+  createTestLab,
+  expectHostUntouched,
+  type TestLab,
+} from '../kernel/testing';
 import { batchPlan } from './batches';
 import { linkStates } from './link-waits';
 import { executeSettling } from './settle';
@@ -25,11 +30,7 @@ describe('linkStates', () => {
 
 describe('waiting for the ends a namespace deletion frees', () => {
   expectHostUntouched();
-  let lab: TestLab | undefined;
-  afterEach(async () => {
-    await lab?.close();
-    lab = undefined;
-  });
+  const closing = closedAfterEach();
 
   const deleteRed: PlanStep[] = [
     { step: { op: 'netns-del', ns: 'red' }, origin: { nodeId: 'red', path: 'nodes[1]' } },
@@ -58,7 +59,7 @@ describe('waiting for the ends a namespace deletion frees', () => {
   }
 
   it('looks until the kernel has taken the end along', async () => {
-    lab = await labWithRed();
+    const lab = closing(await labWithRed());
     const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
       freed: [{ ns: 'host', ifname: 'veth-red-br' }],
     });
@@ -70,7 +71,7 @@ describe('waiting for the ends a namespace deletion frees', () => {
   });
 
   it('does not look for an end the kernel already reported deleted', async () => {
-    lab = await labWithRed();
+    const lab = closing(await labWithRed());
     const heard: string[] = [];
     const report = await executeSettling(lab.runner, batchPlan(deleteRed), {
       freed: [{ ns: 'host', ifname: 'veth-red-br' }],
@@ -91,7 +92,7 @@ describe('waiting for the ends a namespace deletion frees', () => {
   });
 
   it('waits for the observer’s report of the end, and then needs no look at all', async () => {
-    lab = await labWithRed();
+    const lab = closing(await labWithRed());
     const observer = await createObserver(lab.runner, {
       onChange: () => undefined,
       onGone: () => undefined,

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Endpoint } from '@netns-lab/model';
 import { LINK_UP, waitForLinks, watchLinks } from '../apply/link-waits';
 import { createRunner, type Runner } from './runner';
@@ -15,6 +15,21 @@ export interface TestLab {
   sandbox: Sandbox;
   runner: Runner;
   close(): Promise<void>;
+}
+
+/**
+ * Closes after each test the test labs passed through the returned function (which returns
+ * them): `const lab = closing(await createTestLab());`.
+ */
+export function closedAfterEach(): <T extends TestLab>(lab: T) => T {
+  const open: TestLab[] = [];
+  afterEach(async () => {
+    for (const lab of open.splice(0)) await lab.close();
+  });
+  return (lab) => {
+    open.push(lab);
+    return lab;
+  };
 }
 
 export async function createTestLab(options: { launcher?: boolean } = {}): Promise<TestLab> {
